@@ -1,0 +1,1 @@
+//! The wgpu engine: device selection, interpreter kernel, resident buffers, waves.

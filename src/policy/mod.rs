@@ -1,0 +1,1 @@
+//! Launch sizing and routing policy (SPEC §2). Pure maths, no GPU.

@@ -1,0 +1,1 @@
+//! Multi-pattern DFA scanning on top of the megakernel.
