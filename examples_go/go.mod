@@ -1,0 +1,3 @@
+module example.com/vyre-go
+
+go 1.19
