@@ -23,7 +23,8 @@ pub fn build(b: *std.Build) void {
     if (static) {
         // Zig runs `pkg-config --cflags --libs` without --static, so the native libraries
         // the Rust archive needs (Libs.private) are added here.
-        const out = b.run(&.{ "pkg-config", "--static", "--libs-only-l", "vyre" });
+        const pkg_config = b.graph.env_map.get("PKG_CONFIG") orelse "pkg-config";
+        const out = b.run(&.{ pkg_config, "--static", "--libs-only-l", "vyre" });
         var flags = std.mem.tokenizeAny(u8, out, " \r\n\t");
         while (flags.next()) |flag| {
             if (!std.mem.startsWith(u8, flag, "-l") or std.mem.eql(u8, flag, "-lvyre")) continue;
