@@ -8,6 +8,7 @@
 
 use super::abi::{control as c, priority, CONTROL_WORDS, MAX_OBSERVABLE_SLOTS, MAX_RING_SLOTS};
 use super::words::{check_dst, get, put, sized, word_count};
+use super::ring::check_tenant;
 use crate::error::{Error, Result};
 
 /// The frozen word offsets (`abi::control`), re-exported so `protocol::control::EPOCH`
@@ -86,7 +87,7 @@ pub fn encode_control_into(
     Ok(len)
 }
 
-fn check_control_params(tenant_count: u32, ring_slots: u32) -> Result<()> {
+pub(crate) fn check_control_params(tenant_count: u32, ring_slots: u32) -> Result<()> {
     if tenant_count > c::MAX_TENANTS {
         return Err(Error::out_of_range(format!(
             "tenant count {tenant_count} exceeds the {} tenants the control bitmap holds",
@@ -119,16 +120,6 @@ fn control_words(control: &[u8]) -> Result<usize> {
 /// Word index and bit mask of tenant `t` in the bitmap (caller checked `t < 928`).
 fn tenant_bit(t: u32) -> (usize, u32) {
     (c::TENANT_TABLE + (t / 32) as usize, 1u32 << (t % 32))
-}
-
-pub(crate) fn check_tenant(tenant: u32) -> Result<()> {
-    if tenant >= c::MAX_TENANTS {
-        return Err(Error::out_of_range(format!(
-            "tenant {tenant} is out of range; tenants are 0..{}",
-            c::MAX_TENANTS
-        )));
-    }
-    Ok(())
 }
 
 fn check_quota_tenant(tenant: u32) -> Result<()> {

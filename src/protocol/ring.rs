@@ -358,7 +358,7 @@ fn store_slot_bytes(dst: &mut [u8], w: &[u32; SLOT_WORDS]) {
     dst[..4].copy_from_slice(&bytes[..4]);
 }
 
-fn check_ring_encode(slot_count: u32, tenant: u32, items: &[WorkItem]) -> Result<usize> {
+pub(crate) fn check_ring_encode(slot_count: u32, tenant: u32, items: &[WorkItem]) -> Result<usize> {
     let len = ring_len(slot_count)?;
     if items.len() > slot_count as usize {
         return Err(Error::out_of_range(format!(
