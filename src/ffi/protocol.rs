@@ -1269,7 +1269,8 @@ pub unsafe extern "C" fn vyre_ring_encode_work_items(
         let items: &[p::WorkItem] = bytemuck::cast_slice(slice_ref(items, count, "items")?);
         let needed = p::ring::check_ring_encode(slot_count, tenant, items)?;
         write_out(buf, len, out_written, needed, "buf", |d| {
-            p::encode_work_items_ring(slot_count, tenant, items, d).map(|_| ())
+            p::ring::write_work_items_ring(tenant, items, d);
+            Ok(())
         })
     })
 }
@@ -1296,7 +1297,8 @@ pub unsafe extern "C" fn vyre_ring_encode_work_items_words(
         let items: &[p::WorkItem] = bytemuck::cast_slice(slice_ref(items, count, "items")?);
         let needed = p::ring::check_ring_encode(slot_count, tenant, items)? / 4;
         write_out(words, word_len, out_written, needed, "words", |d| {
-            p::encode_work_items_ring_words(slot_count, tenant, items, d).map(|_| ())
+            p::ring::write_work_items_ring_words(tenant, items, d);
+            Ok(())
         })
     })
 }

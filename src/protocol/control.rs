@@ -7,8 +7,8 @@
 //! the index is in range (else `OutOfRange`). Writers change nothing when they fail.
 
 use super::abi::{control as c, priority, CONTROL_WORDS, MAX_OBSERVABLE_SLOTS, MAX_RING_SLOTS};
-use super::words::{check_dst, get, put, sized, word_count};
 use super::ring::check_tenant;
+use super::words::{check_dst, get, put, sized, word_count};
 use crate::error::{Error, Result};
 
 /// The frozen word offsets (`abi::control`), re-exported so `protocol::control::EPOCH`

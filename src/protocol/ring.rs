@@ -349,13 +349,18 @@ pub fn publish_work_items(
     Ok(items.len() as u32)
 }
 
-/// Store one slot's words as little-endian bytes, status word last.
+/// Store one slot's words as little-endian bytes in one 64-byte store. The work-item
+/// publishers write whole slots of a host buffer that the GPU only sees after an upload,
+/// so status-last ordering inside one slot is not observable; one wide store is what
+/// makes the hot path memcpy-class.
 #[inline(always)]
 fn store_slot_bytes(dst: &mut [u8], w: &[u32; SLOT_WORDS]) {
-    let le = w.map(u32::to_le);
-    let bytes: &[u8] = bytemuck::bytes_of(&le);
-    dst[4..].copy_from_slice(&bytes[4..]);
-    dst[..4].copy_from_slice(&bytes[..4]);
+    #[cfg(target_endian = "little")]
+    dst.copy_from_slice(bytemuck::bytes_of(w));
+    #[cfg(not(target_endian = "little"))]
+    for (d, v) in dst.chunks_exact_mut(4).zip(w) {
+        d.copy_from_slice(&v.to_le_bytes());
+    }
 }
 
 pub(crate) fn check_ring_encode(slot_count: u32, tenant: u32, items: &[WorkItem]) -> Result<usize> {
@@ -382,12 +387,20 @@ pub fn encode_work_items_ring(
 ) -> Result<usize> {
     let len = check_ring_encode(slot_count, tenant, items)?;
     check_dst(dst.len(), len, "ring buffer")?;
-    let (head, tail) = dst[..len].split_at_mut(items.len() * SLOT_BYTES);
+    write_work_items_ring(tenant, items, &mut dst[..len]);
+    Ok(len)
+}
+
+/// The write half of [`encode_work_items_ring`]: `dst` is exactly the ring and the items
+/// were validated by [`check_ring_encode`] (the C API validates once, before its size
+/// convention, and must not pay for a second pass).
+#[inline]
+pub(crate) fn write_work_items_ring(tenant: u32, items: &[WorkItem], dst: &mut [u8]) {
+    let (head, tail) = dst.split_at_mut(items.len() * SLOT_BYTES);
     for (d, it) in head.chunks_exact_mut(SLOT_BYTES).zip(items) {
         store_slot_bytes(d, &work_item_words(it, tenant));
     }
     tail.fill(0);
-    Ok(len)
 }
 
 /// [`encode_work_items_ring`] into native `u32` words (the wire words on little-endian
@@ -401,14 +414,18 @@ pub fn encode_work_items_ring_words(
 ) -> Result<usize> {
     let words = check_ring_encode(slot_count, tenant, items)? / 4;
     check_dst(dst.len(), words, "ring word buffer")?;
-    let (head, tail) = dst[..words].split_at_mut(items.len() * SLOT_WORDS);
+    write_work_items_ring_words(tenant, items, &mut dst[..words]);
+    Ok(words)
+}
+
+/// The write half of [`encode_work_items_ring_words`] (see [`write_work_items_ring`]).
+#[inline]
+pub(crate) fn write_work_items_ring_words(tenant: u32, items: &[WorkItem], dst: &mut [u32]) {
+    let (head, tail) = dst.split_at_mut(items.len() * SLOT_WORDS);
     for (d, it) in head.chunks_exact_mut(SLOT_WORDS).zip(items) {
-        let w = work_item_words(it, tenant);
-        d[1..].copy_from_slice(&w[1..]);
-        d[0] = w[0];
+        d.copy_from_slice(&work_item_words(it, tenant));
     }
     tail.fill(0);
-    Ok(words)
 }
 
 /// Decode slot `slot`.
