@@ -3,7 +3,6 @@ package vyre_test
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"example.com/vyre-go/vyre"
@@ -59,32 +58,5 @@ func TestPanicBecomesWrappedError(t *testing.T) {
 	}
 	if vErr.RequiredSize != 0 {
 		t.Fatalf("RequiredSize = %d for a non-size error", vErr.RequiredSize)
-	}
-}
-
-// vyre keeps no thread-local "last error": many goroutines failing at once (and being
-// moved between OS threads by the scheduler) each get their own complete error.
-func TestErrorsAreReturnedNotThreadLocal(t *testing.T) {
-	const goroutines, calls = 4, 4
-	var wg sync.WaitGroup
-	errs := make(chan error, goroutines)
-	for g := 0; g < goroutines; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < calls; i++ {
-				err := vyre.DebugTriggerPanic()
-				var vErr *vyre.Error
-				if !errors.As(err, &vErr) || vErr.Status != vyre.ErrPanic || vErr.Message == "" {
-					errs <- fmt.Errorf("call %d: got %v", i, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
 	}
 }

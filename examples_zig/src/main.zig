@@ -89,19 +89,101 @@ pub fn debugTriggerPanic(diag: ?*Diagnostics) VyreError!void {
     return check(status, err_obj, diag);
 }
 
+/// Encode an empty ring of `slots` slots into memory from `allocator` (size query with a
+/// NULL buffer first: the `(buf, len, out_written)` convention).
+pub fn encodeEmptyRing(allocator: std.mem.Allocator, slots: u32, diag: ?*Diagnostics) ![]u8 {
+    var need: usize = 0;
+    var err_obj: ?*c.vyre_error = null;
+    try check(c.vyre_ring_encode_empty(slots, null, 0, &need, &err_obj), err_obj, diag);
+    const ring = try allocator.alloc(u8, need);
+    errdefer allocator.free(ring);
+    var written: usize = 0;
+    err_obj = null;
+    try check(c.vyre_ring_encode_empty(slots, ring.ptr, ring.len, &written, &err_obj), err_obj, diag);
+    return ring[0..written];
+}
+
+/// Encode a control block into `dst` (tenant 0 allowed, no observable words, default
+/// priority partitions for `ring_slots`); returns the bytes written.
+pub fn encodeControlInto(dst: []u8, observable: u32, ring_slots: u32, diag: ?*Diagnostics) VyreError!usize {
+    var written: usize = 0;
+    var err_obj: ?*c.vyre_error = null;
+    try check(c.vyre_control_encode(0, 1, observable, ring_slots, dst.ptr, dst.len, &written, &err_obj), err_obj, diag);
+    return written;
+}
+
+/// One batch item: opcode and up to 12 args.
+pub fn item(opcode: u32, args: []const u32) c.vyre_batch_item {
+    var it = std.mem.zeroes(c.vyre_batch_item);
+    it.opcode = opcode;
+    it.arg_count = @intCast(args.len);
+    @memcpy(it.args[0..args.len], args);
+    return it;
+}
+
+/// Publish `items` at slot `start` plus a BATCH_FENCE; returns slots written (items + 1).
+pub fn batchPublish(ring: []u8, start: u32, items: []const c.vyre_batch_item, tag: u32, diag: ?*Diagnostics) VyreError!u32 {
+    var published: u32 = 0;
+    var err_obj: ?*c.vyre_error = null;
+    try check(c.vyre_ring_batch_publish(ring.ptr, ring.len, start, 0, c.VYRE_PRIORITY_NORMAL, items.ptr, items.len, tag, &published, &err_obj), err_obj, diag);
+    return published;
+}
+
+/// Decode one slot.
+pub fn readSlot(ring: []const u8, index: u32, diag: ?*Diagnostics) VyreError!c.vyre_slot {
+    var slot: c.vyre_slot = undefined;
+    var err_obj: ?*c.vyre_error = null;
+    try check(c.vyre_ring_read_slot(ring.ptr, ring.len, index, &slot, &err_obj), err_obj, diag);
+    return slot;
+}
+
+/// Count DONE slots among the first `items` slots.
+pub fn countDone(ring: []const u8, items: usize, diag: ?*Diagnostics) VyreError!u64 {
+    var count: u64 = 0;
+    var err_obj: ?*c.vyre_error = null;
+    try check(c.vyre_ring_count_done(ring.ptr, ring.len, items, &count, &err_obj), err_obj, diag);
+    return count;
+}
+
+/// Play the GPU kernel's part for one slot: status word (word 0) = DONE.
+pub fn markDone(ring: []u8, slot: usize) void {
+    std.mem.writeInt(u32, ring[slot * c.VYRE_SLOT_BYTES ..][0..4], c.VYRE_STATE_DONE, .little);
+}
+
 pub fn main() !void {
     if (c.vyre_version() != c.VYRE_VERSION_NUMBER) {
         std.debug.print("libvyre {s} does not match vyre.h ({d})\n", .{ c.vyre_version_string(), c.VYRE_VERSION_NUMBER });
         return error.VersionMismatch;
     }
-    std.debug.print("vyre {s} from Zig (status 0 = \"{s}\")\n", .{ c.vyre_version_string(), c.vyre_status_string(c.VYRE_OK) });
+    std.debug.print("vyre {s} from Zig\n", .{c.vyre_version_string()});
+
+    var gpa: std.heap.DebugAllocator(.{}) = .init;
+    defer _ = gpa.deinit();
+    const allocator = gpa.allocator();
 
     var diag: Diagnostics = .{};
-    debugTriggerPanic(&diag) catch |err| {
-        std.debug.print("caught {s}: {s}\n", .{ @errorName(err), diag.message() });
+    const ring = try encodeEmptyRing(allocator, 8, &diag);
+    defer allocator.free(ring);
+    const batch = [_]c.vyre_batch_item{
+        item(c.VYRE_OP_STORE_U32, &.{ 0, 42 }),
+        item(c.VYRE_OP_ATOMIC_ADD, &.{ 1, 5 }),
+        item(c.VYRE_OP_STORE_U32, &.{ 2, 7 }),
+    };
+    const published = try batchPublish(ring, 0, &batch, 0x600D, &diag);
+    std.debug.print("published {d} slots ({d} items + fence)\n", .{ published, batch.len });
+    for (0..published) |i| {
+        const slot = try readSlot(ring, @intCast(i), &diag);
+        std.debug.print("  slot {d}: status {d} opcode {d} args {any}\n", .{ i, slot.status, slot.opcode, slot.args[0..2] });
+    }
+    for (0..batch.len) |i| markDone(ring, i); // on a GPU the kernel does this
+    std.debug.print("done: {d} of {d}\n", .{ try countDone(ring, batch.len, &diag), batch.len });
+
+    // Errors come back per call: a Zig error plus the library's message in `diag`.
+    _ = batchPublish(ring, 2, &batch, 1, &diag) catch |err| {
+        std.debug.print("expected failure {s}: {s}\n", .{ @errorName(err), diag.message() });
         return;
     };
-    return error.PanicHookSucceeded;
+    return error.PublishOverFenceSucceeded;
 }
 
 test "library version matches the header" {
@@ -124,4 +206,59 @@ test "a panic inside libvyre becomes error.Panic with a message" {
     try std.testing.expectEqual(@as(usize, 0), diag.required_size);
     // No diagnostics wanted: the error object is still freed.
     try std.testing.expectError(error.Panic, debugTriggerPanic(null));
+}
+
+test "publish a batch and decode it" {
+    const ring = try encodeEmptyRing(std.testing.allocator, 8, null);
+    defer std.testing.allocator.free(ring);
+    try std.testing.expectEqual(@as(usize, 8 * 64), ring.len);
+    const batch = [_]c.vyre_batch_item{
+        item(c.VYRE_OP_STORE_U32, &.{ 0, 7 }),
+        item(c.VYRE_OP_STORE_U32, &.{ 1, 8 }),
+        item(c.VYRE_OP_ATOMIC_ADD, &.{ 2, 5 }),
+    };
+    try std.testing.expectEqual(@as(u32, 4), try batchPublish(ring, 2, &batch, 0xBEEF, null));
+    for (batch, 0..) |it, i| {
+        const slot = try readSlot(ring, @intCast(2 + i), null);
+        try std.testing.expectEqual(@as(u32, c.VYRE_STATE_PUBLISHED), slot.status);
+        try std.testing.expectEqual(it.opcode, slot.opcode);
+        try std.testing.expectEqual(@as(u32, c.VYRE_PRIORITY_NORMAL), slot.priority);
+        try std.testing.expectEqualSlices(u32, &it.args, &slot.args);
+    }
+    const fence = try readSlot(ring, 5, null);
+    try std.testing.expectEqual(@as(u32, c.VYRE_OP_BATCH_FENCE), fence.opcode);
+    try std.testing.expectEqual(@as(u32, 3), fence.args[0]);
+    try std.testing.expectEqual(@as(u32, 0xBEEF), fence.args[1]);
+    for ([_]u32{ 0, 1, 6, 7 }) |idx| {
+        try std.testing.expectEqual(@as(u32, c.VYRE_STATE_EMPTY), (try readSlot(ring, idx, null)).status);
+    }
+
+    markDone(ring, 2);
+    markDone(ring, 4);
+    try std.testing.expectEqual(@as(u64, 2), try countDone(ring, 8, null));
+    try std.testing.expectError(error.OutOfRange, readSlot(ring, 8, null));
+}
+
+test "a slot in flight fails the whole batch and leaves the ring unchanged" {
+    const ring = try encodeEmptyRing(std.testing.allocator, 4, null);
+    defer std.testing.allocator.free(ring);
+    const one = [_]c.vyre_batch_item{item(c.VYRE_OP_STORE_U32, &.{ 0, 1 })};
+    _ = try batchPublish(ring, 0, &one, 1, null);
+    var before: [4 * 64]u8 = undefined;
+    @memcpy(&before, ring);
+    var diag: Diagnostics = .{};
+    try std.testing.expectError(error.SlotInFlight, batchPublish(ring, 1, &one, 2, &diag));
+    try std.testing.expectEqual(@as(c.vyre_status, c.VYRE_ERROR_SLOT_IN_FLIGHT), diag.status);
+    try std.testing.expect(diag.message().len > 0);
+    try std.testing.expectEqualSlices(u8, &before, ring);
+}
+
+test "a too-small buffer reports the size it needs and is not touched" {
+    var small = [_]u8{0xA5} ** 100;
+    var diag: Diagnostics = .{};
+    try std.testing.expectError(error.InsufficientSize, encodeControlInto(&small, 4, 8, &diag));
+    try std.testing.expectEqual(@as(usize, (160 + 4) * 4), diag.required_size);
+    try std.testing.expectEqualSlices(u8, &([_]u8{0xA5} ** 100), &small);
+    var big: [(160 + 4) * 4]u8 = undefined;
+    try std.testing.expectEqual(big.len, try encodeControlInto(&big, 4, 8, null));
 }

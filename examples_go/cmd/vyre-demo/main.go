@@ -1,9 +1,10 @@
-// vyre-demo: the smallest Go program using libvyre through cgo. It checks that the
-// library it runs against matches the header it was built with, then shows how a vyre
-// failure surfaces as an ordinary wrapped Go error.
+// vyre-demo: the smallest Go program using libvyre through cgo. It encodes a control
+// block and a ring, publishes a batch, decodes it, plays the kernel's part by marking
+// items DONE, counts them, and shows a vyre failure surfacing as a wrapped Go error.
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -15,19 +16,53 @@ func run() error {
 	if vyre.Version() != vyre.HeaderVersion {
 		return fmt.Errorf("libvyre %s does not match vyre.h (%d)", vyre.VersionString(), vyre.HeaderVersion)
 	}
-	fmt.Printf("vyre %s (status 0 = %q)\n", vyre.VersionString(), vyre.OK.String())
+	fmt.Printf("vyre %s from Go\n", vyre.VersionString())
 
-	// Errors are returned objects: wrap them with context like any Go error.
-	err := vyre.DebugTriggerPanic()
-	if err == nil {
-		return errors.New("the panic hook reported success")
+	const slots = 8
+	control, err := vyre.EncodeControl(1, 0, slots)
+	if err != nil {
+		return fmt.Errorf("encoding control: %w", err)
 	}
-	wrapped := fmt.Errorf("panic boundary check: %w", err)
-	var vErr *vyre.Error
-	if !errors.Is(wrapped, vyre.ErrPanic) || !errors.As(wrapped, &vErr) {
-		return fmt.Errorf("unexpected error: %v", wrapped)
+	ring, err := vyre.EncodeEmptyRing(slots)
+	if err != nil {
+		return fmt.Errorf("encoding ring: %w", err)
 	}
-	fmt.Printf("caught as a Go error: %v\n", wrapped)
+	batch := []vyre.BatchItem{
+		{Opcode: vyre.OpStoreU32, Args: []uint32{0, 42}},
+		{Opcode: vyre.OpAtomicAdd, Args: []uint32{1, 5}},
+		{Opcode: vyre.OpStoreU32, Args: []uint32{2, 7}},
+	}
+	n, err := vyre.BatchPublish(ring, 0, 0, vyre.PriorityNormal, batch, 0x600D)
+	if err != nil {
+		return fmt.Errorf("publishing batch: %w", err)
+	}
+	fmt.Printf("published %d slots (%d items + fence) into a %d-byte ring, control %d bytes\n",
+		n, len(batch), len(ring), len(control))
+	for i := uint32(0); i < n; i++ {
+		s, err := vyre.ReadSlot(ring, i)
+		if err != nil {
+			return fmt.Errorf("decoding slot %d: %w", i, err)
+		}
+		fmt.Printf("  slot %d: status %d opcode %d args %v\n", i, s.Status, s.Opcode, s.Args[:2])
+	}
+
+	// On a GPU the kernel marks finished slots DONE; here we do it by hand.
+	for i := 0; i < len(batch); i++ {
+		binary.LittleEndian.PutUint32(ring[i*vyre.SlotBytes:], vyre.StateDone)
+	}
+	done, err := vyre.CountDone(ring, len(batch))
+	if err != nil {
+		return fmt.Errorf("counting done: %w", err)
+	}
+	fmt.Printf("done: %d of %d\n", done, len(batch))
+
+	// Errors are values returned by each call: wrap them with context as usual.
+	_, err = vyre.BatchPublish(ring, 2, 0, vyre.PriorityNormal, batch, 1)
+	wrapped := fmt.Errorf("republishing over the fence: %w", err)
+	if !errors.Is(wrapped, vyre.ErrSlotInFlight) {
+		return fmt.Errorf("expected a slot-in-flight error, got %v", err)
+	}
+	fmt.Printf("expected failure: %v\n", wrapped)
 	return nil
 }
 
