@@ -116,36 +116,6 @@ typedef struct vyre_error vyre_error;
 typedef int32_t vyre_status;
 
 /**
- * Dispatch topology chosen for a launch (`VYRE_TOPOLOGY_*`). Name: `vyre_topology_name()`.
- */
-typedef uint32_t vyre_topology;
-
-/**
- * Queue pressure class of a launch (`VYRE_QUEUE_PRESSURE_*`).
- */
-typedef uint32_t vyre_queue_pressure;
-
-/**
- * Interpreter or fused kernel (`VYRE_EXECUTION_MODE_*`).
- */
-typedef uint32_t vyre_execution_mode;
-
-/**
- * Why the execution mode was chosen (`VYRE_PROMOTION_ROUTE_*`).
- */
-typedef uint32_t vyre_promotion_route;
-
-/**
- * GraphBLAS sparse/dense switch class of a topology (`VYRE_GRAPHBLAS_SWITCH_CLASS_*`).
- */
-typedef uint32_t vyre_graphblas_switch_class;
-
-/**
- * Reason of a priority drain recommendation (`VYRE_PRIORITY_DRAIN_REASON_*`).
- */
-typedef uint32_t vyre_priority_drain_reason;
-
-/**
  * Optional workload-shape signals (zero = unknown everywhere, so a zeroed struct is the
  * default). Plain data owned by the caller.
  */
@@ -320,6 +290,26 @@ typedef struct vyre_launch_geometry {
 } vyre_launch_geometry;
 
 /**
+ * Queue pressure class of a launch (`VYRE_QUEUE_PRESSURE_*`).
+ */
+typedef uint32_t vyre_queue_pressure;
+
+/**
+ * Interpreter or fused kernel (`VYRE_EXECUTION_MODE_*`).
+ */
+typedef uint32_t vyre_execution_mode;
+
+/**
+ * Dispatch topology chosen for a launch (`VYRE_TOPOLOGY_*`). Name: `vyre_topology_name()`.
+ */
+typedef uint32_t vyre_topology;
+
+/**
+ * Why the execution mode was chosen (`VYRE_PROMOTION_ROUTE_*`).
+ */
+typedef uint32_t vyre_promotion_route;
+
+/**
  * Output of the launch policy. Plain data owned by the caller.
  */
 typedef struct vyre_launch_recommendation {
@@ -380,38 +370,6 @@ typedef struct vyre_launch_recommendation {
    */
   uint64_t device_memory_budget_bytes;
 } vyre_launch_recommendation;
-
-/**
- * Backend dispatch parameters of a geometry. Plain data owned by the caller.
- */
-typedef struct vyre_launch_dispatch_config {
-  /**
-   * Workgroups per dimension.
-   */
-  uint32_t grid[3];
-  /**
-   * Workgroup size per dimension (`{workgroup_size_x, 1, 1}`).
-   */
-  uint32_t workgroup_size[3];
-  /**
-   * Wall-clock limit in nanoseconds; 0 = no limit.
-   */
-  uint64_t timeout_ns;
-} vyre_launch_dispatch_config;
-
-/**
- * Worker groups and geometry chosen by vyre_sizing_calculate_optimal_grid(). Plain data.
- */
-typedef struct vyre_grid_plan {
-  /**
-   * Padded geometry.
-   */
-  struct vyre_launch_geometry geometry;
-  /**
-   * Worker workgroups selected.
-   */
-  uint32_t worker_groups;
-} vyre_grid_plan;
 
 /**
  * Occupancy constants of the sizing formulas (standard: 1024, 256, 4096, 64). Plain data.
@@ -493,6 +451,11 @@ typedef struct vyre_launch_policy {
    */
   uint32_t scratch_bytes_per_hit;
 } vyre_launch_policy;
+
+/**
+ * GraphBLAS sparse/dense switch class of a topology (`VYRE_GRAPHBLAS_SWITCH_CLASS_*`).
+ */
+typedef uint32_t vyre_graphblas_switch_class;
 
 /**
  * Evidence of a topology decision (schema 1). Plain data owned by the caller.
@@ -615,6 +578,43 @@ typedef struct vyre_launch_cache_stats {
    */
   uint64_t misses;
 } vyre_launch_cache_stats;
+
+/**
+ * Reason of a priority drain recommendation (`VYRE_PRIORITY_DRAIN_REASON_*`).
+ */
+typedef uint32_t vyre_priority_drain_reason;
+
+/**
+ * Backend dispatch parameters of a geometry. Plain data owned by the caller.
+ */
+typedef struct vyre_launch_dispatch_config {
+  /**
+   * Workgroups per dimension.
+   */
+  uint32_t grid[3];
+  /**
+   * Workgroup size per dimension (`{workgroup_size_x, 1, 1}`).
+   */
+  uint32_t workgroup_size[3];
+  /**
+   * Wall-clock limit in nanoseconds; 0 = no limit.
+   */
+  uint64_t timeout_ns;
+} vyre_launch_dispatch_config;
+
+/**
+ * Worker groups and geometry chosen by vyre_sizing_calculate_optimal_grid(). Plain data.
+ */
+typedef struct vyre_grid_plan {
+  /**
+   * Padded geometry.
+   */
+  struct vyre_launch_geometry geometry;
+  /**
+   * Worker workgroups selected.
+   */
+  uint32_t worker_groups;
+} vyre_grid_plan;
 
 /**
  * Requeue and aging counters of a priority scheduler (zeroed = empty). Plain data owned
@@ -973,43 +973,6 @@ void vyre_error_free(struct vyre_error *error);
 vyre_status vyre_debug_trigger_panic(struct vyre_error **out_error);
 
 /**
- * Stable snake_case name of a `VYRE_TOPOLOGY_*` value ("sparse_frontier", ...), or
- * "unknown" for other values. Static string: never NULL, never freed. Thread-safe.
- */
-const char *vyre_topology_name(vyre_topology topology);
-
-/**
- * Stable name of a `VYRE_QUEUE_PRESSURE_*` value, or "unknown". Static string; thread-safe.
- */
-const char *vyre_queue_pressure_name(vyre_queue_pressure pressure);
-
-/**
- * Stable name of a `VYRE_EXECUTION_MODE_*` value, or "unknown". Static string; thread-safe.
- */
-const char *vyre_execution_mode_name(vyre_execution_mode mode);
-
-/**
- * Stable name of a `VYRE_PROMOTION_ROUTE_*` value, or "unknown". Static string; thread-safe.
- */
-const char *vyre_promotion_route_name(vyre_promotion_route route);
-
-/**
- * Stable name of a `VYRE_GRAPHBLAS_SWITCH_CLASS_*` value, or "unknown". Static string; thread-safe.
- */
-const char *vyre_graphblas_switch_class_name(vyre_graphblas_switch_class class_);
-
-/**
- * Stable name of a `VYRE_PRIORITY_DRAIN_REASON_*` value, or "unknown". Static string; thread-safe.
- */
-const char *vyre_priority_drain_reason_name(vyre_priority_drain_reason reason);
-
-/**
- * What to do about a `VYRE_PRIORITY_DRAIN_REASON_*` (one sentence), or "unknown".
- * Static string; thread-safe.
- */
-const char *vyre_priority_drain_reason_fix(vyre_priority_drain_reason reason);
-
-/**
  * Fill `out` with the default config: 64 workers, 60 s wall time, 0 expected items per
  * worker, zeroed workload hints. Errors: NULL `out`. Thread-safe.
  *
@@ -1081,82 +1044,6 @@ vyre_status vyre_megakernel_config_launch_recommendation(const struct vyre_megak
  * As vyre_megakernel_config_launch_request_for_tasks().
  */
 vyre_status vyre_megakernel_config_launch_recommendation_for_tasks(const struct vyre_megakernel_config *config, const uint32_t *task_words_ptr, size_t task_count, const struct vyre_grid_limits *limits, struct vyre_launch_recommendation *out, struct vyre_error **out_error);
-
-/**
- * Geometry for `item_count` host work items (standard sizing). Errors
- * (VYRE_ERROR_OVERFLOW) when the count or its padding to whole workgroups does not fit
- * the u32 ring protocol. Thread-safe.
- *
- * # Safety
- * Pointers are NULL or valid.
- */
-vyre_status vyre_launch_geometry_from_item_count(size_t item_count, uint32_t worker_count, uint32_t max_workgroup_size_x, struct vyre_launch_geometry *out, struct vyre_error **out_error);
-
-/**
- * Geometry for an already-sized ring: wg = vyre_sizing_worker_workgroup_size(w, max_x),
- * slots = vyre_sizing_padded_slot_count(s, wg) (saturating), grid =
- * vyre_sizing_dispatch_grid_for(w, slots, wg). Errors: NULL `out`. Thread-safe.
- *
- * # Safety
- * Pointers are NULL or valid.
- */
-vyre_status vyre_launch_geometry_from_slots(uint32_t slot_count, uint32_t worker_count, uint32_t max_workgroup_size_x, struct vyre_launch_geometry *out, struct vyre_error **out_error);
-
-/**
- * Worker workgroups that cover every slot once: `slot_count / workgroup_size_x`.
- * Errors: workgroup_size_x 0 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
- *
- * # Safety
- * Pointers are NULL or valid.
- */
-vyre_status vyre_launch_geometry_covering_worker_groups(const struct vyre_launch_geometry *geometry, uint32_t *out_groups, struct vyre_error **out_error);
-
-/**
- * Dispatch parameters of a geometry: its grid, workgroup size `{wg, 1, 1}` and
- * `timeout_ns` (0 = no limit). Thread-safe.
- *
- * # Safety
- * Pointers are NULL or valid.
- */
-vyre_status vyre_launch_geometry_dispatch_config(const struct vyre_launch_geometry *geometry, uint64_t timeout_ns, struct vyre_launch_dispatch_config *out, struct vyre_error **out_error);
-
-/**
- * Workgroup width for a worker count: 1 if `worker_count` is 0, else
- * `min(worker_count, max(max_workgroup_size_x, 1))`. Pure; thread-safe.
- */
-uint32_t vyre_sizing_worker_workgroup_size(uint32_t worker_count, uint32_t max_workgroup_size_x);
-
-/**
- * Slots padded to whole workgroups: `max(1, ceil(slots / max(wg, 1))) * wg`, saturating
- * at UINT32_MAX. Pure; thread-safe.
- */
-uint32_t vyre_sizing_padded_slot_count(uint32_t slot_count, uint32_t workgroup_size_x);
-
-/**
- * Dispatch grid `{min(max(1, ceil(q / max(max_x, 1))), max(w, 1), 1024), 1, 1}` into
- * `out_grid` (3 × uint32_t). Errors: NULL `out_grid`. Thread-safe.
- *
- * # Safety
- * `out_grid` is NULL or valid for 3 `uint32_t`.
- */
-vyre_status vyre_sizing_dispatch_grid_for(uint32_t worker_count, uint32_t queue_len, uint32_t max_workgroup_size_x, uint32_t *out_grid, struct vyre_error **out_error);
-
-/**
- * Occupancy worker count from adapter limits: `max(clamp(max_wg_dim / 256, 1, 1024),
- * 64 if max_invocations >= 4096 else 1)`. Pure; thread-safe.
- */
-uint32_t vyre_sizing_default_worker_groups_from_limits(uint32_t max_compute_workgroups_per_dimension, uint32_t max_compute_invocations_per_workgroup);
-
-/**
- * Worker groups and geometry for `queue_len` slots (standard sizing): occupancy when
- * `requested_worker_groups` is 0, else the request clamped to the adapter. Errors: a zero
- * limit (VYRE_ERROR_INVALID_ARGUMENT), padding beyond UINT32_MAX (VYRE_ERROR_OVERFLOW).
- * Thread-safe.
- *
- * # Safety
- * Pointers are NULL or valid.
- */
-vyre_status vyre_sizing_calculate_optimal_grid(uint32_t queue_len, uint32_t requested_worker_groups, const struct vyre_grid_limits *limits, struct vyre_grid_plan *out, struct vyre_error **out_error);
 
 /**
  * Fill `out` with the standard policy (SPEC §2 values). Errors: NULL `out`. Thread-safe.
@@ -1273,6 +1160,119 @@ vyre_status vyre_topology_evidence_is_complete(const struct vyre_topology_eviden
  * Pointers are NULL or valid.
  */
 vyre_status vyre_promotion_evidence_is_complete(const struct vyre_promotion_evidence *evidence, uint32_t *out_complete, struct vyre_error **out_error);
+
+/**
+ * Stable snake_case name of a `VYRE_TOPOLOGY_*` value ("sparse_frontier", ...), or
+ * "unknown" for other values. Static string: never NULL, never freed. Thread-safe.
+ */
+const char *vyre_topology_name(vyre_topology topology);
+
+/**
+ * Stable name of a `VYRE_QUEUE_PRESSURE_*` value, or "unknown". Static string; thread-safe.
+ */
+const char *vyre_queue_pressure_name(vyre_queue_pressure pressure);
+
+/**
+ * Stable name of a `VYRE_EXECUTION_MODE_*` value, or "unknown". Static string; thread-safe.
+ */
+const char *vyre_execution_mode_name(vyre_execution_mode mode);
+
+/**
+ * Stable name of a `VYRE_PROMOTION_ROUTE_*` value, or "unknown". Static string; thread-safe.
+ */
+const char *vyre_promotion_route_name(vyre_promotion_route route);
+
+/**
+ * Stable name of a `VYRE_GRAPHBLAS_SWITCH_CLASS_*` value, or "unknown". Static string; thread-safe.
+ */
+const char *vyre_graphblas_switch_class_name(vyre_graphblas_switch_class class_);
+
+/**
+ * Stable name of a `VYRE_PRIORITY_DRAIN_REASON_*` value, or "unknown". Static string; thread-safe.
+ */
+const char *vyre_priority_drain_reason_name(vyre_priority_drain_reason reason);
+
+/**
+ * What to do about a `VYRE_PRIORITY_DRAIN_REASON_*` (one sentence), or "unknown".
+ * Static string; thread-safe.
+ */
+const char *vyre_priority_drain_reason_fix(vyre_priority_drain_reason reason);
+
+/**
+ * Geometry for `item_count` host work items (standard sizing). Errors
+ * (VYRE_ERROR_OVERFLOW) when the count or its padding to whole workgroups does not fit
+ * the u32 ring protocol. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_geometry_from_item_count(size_t item_count, uint32_t worker_count, uint32_t max_workgroup_size_x, struct vyre_launch_geometry *out, struct vyre_error **out_error);
+
+/**
+ * Geometry for an already-sized ring: wg = vyre_sizing_worker_workgroup_size(w, max_x),
+ * slots = vyre_sizing_padded_slot_count(s, wg) (saturating), grid =
+ * vyre_sizing_dispatch_grid_for(w, slots, wg). Errors: NULL `out`. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_geometry_from_slots(uint32_t slot_count, uint32_t worker_count, uint32_t max_workgroup_size_x, struct vyre_launch_geometry *out, struct vyre_error **out_error);
+
+/**
+ * Worker workgroups that cover every slot once: `slot_count / workgroup_size_x`.
+ * Errors: workgroup_size_x 0 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_geometry_covering_worker_groups(const struct vyre_launch_geometry *geometry, uint32_t *out_groups, struct vyre_error **out_error);
+
+/**
+ * Dispatch parameters of a geometry: its grid, workgroup size `{wg, 1, 1}` and
+ * `timeout_ns` (0 = no limit). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_geometry_dispatch_config(const struct vyre_launch_geometry *geometry, uint64_t timeout_ns, struct vyre_launch_dispatch_config *out, struct vyre_error **out_error);
+
+/**
+ * Workgroup width for a worker count: 1 if `worker_count` is 0, else
+ * `min(worker_count, max(max_workgroup_size_x, 1))`. Pure; thread-safe.
+ */
+uint32_t vyre_sizing_worker_workgroup_size(uint32_t worker_count, uint32_t max_workgroup_size_x);
+
+/**
+ * Slots padded to whole workgroups: `max(1, ceil(slots / max(wg, 1))) * wg`, saturating
+ * at UINT32_MAX. Pure; thread-safe.
+ */
+uint32_t vyre_sizing_padded_slot_count(uint32_t slot_count, uint32_t workgroup_size_x);
+
+/**
+ * Dispatch grid `{min(max(1, ceil(q / max(max_x, 1))), max(w, 1), 1024), 1, 1}` into
+ * `out_grid` (3 × uint32_t). Errors: NULL `out_grid`. Thread-safe.
+ *
+ * # Safety
+ * `out_grid` is NULL or valid for 3 `uint32_t`.
+ */
+vyre_status vyre_sizing_dispatch_grid_for(uint32_t worker_count, uint32_t queue_len, uint32_t max_workgroup_size_x, uint32_t *out_grid, struct vyre_error **out_error);
+
+/**
+ * Occupancy worker count from adapter limits: `max(clamp(max_wg_dim / 256, 1, 1024),
+ * 64 if max_invocations >= 4096 else 1)`. Pure; thread-safe.
+ */
+uint32_t vyre_sizing_default_worker_groups_from_limits(uint32_t max_compute_workgroups_per_dimension, uint32_t max_compute_invocations_per_workgroup);
+
+/**
+ * Worker groups and geometry for `queue_len` slots (standard sizing): occupancy when
+ * `requested_worker_groups` is 0, else the request clamped to the adapter. Errors: a zero
+ * limit (VYRE_ERROR_INVALID_ARGUMENT), padding beyond UINT32_MAX (VYRE_ERROR_OVERFLOW).
+ * Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_sizing_calculate_optimal_grid(uint32_t queue_len, uint32_t requested_worker_groups, const struct vyre_grid_limits *limits, struct vyre_grid_plan *out, struct vyre_error **out_error);
 
 /**
  * Natural-gradient step `delta = -learning_rate * M * grad` for the `n × n` row-major
