@@ -51,6 +51,12 @@ static void test_constants_and_defaults(void) {
     CHECK(memcmp(&c.workload, &zero, sizeof zero) == 0);
     CHECK_STATUS(VYRE_OK, vyre_megakernel_config_validate(&c, ERR));
 
+    vyre_sizing_policy sp;
+    memset(&sp, 0xEF, sizeof sp);
+    CHECK_STATUS(VYRE_OK, vyre_sizing_policy_init_default(&sp, ERR));
+    CHECK(sp.max_dispatch_workgroups == 1024 && sp.occupancy_divisor == 256);
+    CHECK(sp.powerful_invocation_threshold == 4096 && sp.powerful_min_worker_groups == 64);
+
     vyre_launch_policy p = standard_policy();
     CHECK(p.sizing.max_dispatch_workgroups == 1024 && p.sizing.occupancy_divisor == 256);
     CHECK(p.sizing.powerful_invocation_threshold == 4096 && p.sizing.powerful_min_worker_groups == 64);

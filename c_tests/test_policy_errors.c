@@ -57,6 +57,7 @@ static void test_null_pointers(void) {
 
     CHECK_STATUS(VYRE_ERROR_NULL_POINTER, vyre_megakernel_config_init_default(NULL, ERR));
     CHECK_STATUS(VYRE_ERROR_NULL_POINTER, vyre_launch_policy_init_default(NULL, ERR));
+    CHECK_STATUS(VYRE_ERROR_NULL_POINTER, vyre_sizing_policy_init_default(NULL, ERR));
     CHECK_STATUS(VYRE_ERROR_NULL_POINTER, vyre_megakernel_config_validate(NULL, ERR));
     CHECK_STATUS(VYRE_ERROR_NULL_POINTER, vyre_launch_policy_validate(NULL, ERR));
 

@@ -1237,6 +1237,16 @@ vyre_status vyre_launch_geometry_covering_worker_groups(const struct vyre_launch
 vyre_status vyre_launch_geometry_dispatch_config(const struct vyre_launch_geometry *geometry, uint64_t timeout_ns, struct vyre_launch_dispatch_config *out, struct vyre_error **out_error);
 
 /**
+ * Fill `out` with the standard sizing constants (1024 max dispatch workgroups, occupancy
+ * divisor 256, powerful at 4096 invocations → at least 64 worker groups). Errors: NULL
+ * `out`. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_sizing_policy_init_default(struct vyre_sizing_policy *out, struct vyre_error **out_error);
+
+/**
  * Workgroup width for a worker count: 1 if `worker_count` is 0, else
  * `min(worker_count, max(max_workgroup_size_x, 1))`. Pure; thread-safe.
  */

@@ -857,6 +857,68 @@ fn property_recommend_is_total_and_within_limits() {
 }
 
 #[test]
+fn property_recommend_is_total_under_random_policies() {
+    let mut rng = Rng(0x5EED_0004);
+    let mut ok = 0;
+    for _ in 0..20_000 {
+        let bps = |rng: &mut Rng| rng.below(10_001) as u16;
+        let policy = LaunchPolicy {
+            sizing: SizingPolicy {
+                max_dispatch_workgroups: 1 + rng.below(4096) as u32,
+                occupancy_divisor: 1 + rng.below(1024) as u32,
+                powerful_invocation_threshold: rng.u32(),
+                powerful_min_worker_groups: rng.u32(),
+            },
+            min_hit_capacity: rng.u32(),
+            hit_capacity_multiplier: rng.u32(),
+            saturated_waves: rng.u32(),
+            hot_opcode_threshold: rng.u32(),
+            hot_window_threshold: rng.u32(),
+            jit_queue_len_threshold: rng.u32(),
+            priority_age_threshold: rng.u32(),
+            sparse_frontier_threshold_bps: bps(&mut rng),
+            dense_frontier_threshold_bps: bps(&mut rng),
+            memory_pressure_threshold_bps: [0, 10_000, 8500][rng.below(3) as usize],
+            fusion_edge_threshold: rng.u32(),
+            scratch_bytes_per_hit: rng.u32(),
+        };
+        let r = rng.request();
+        let prev = Topology::ALL[rng.below(6) as usize];
+        for result in [
+            policy.recommend(r),
+            policy.recommend_with_previous_topology(r, prev),
+        ] {
+            let rec = match result {
+                Ok(rec) => rec,
+                Err(e) => {
+                    assert!(matches!(
+                        e.status,
+                        Status::InvalidArgument | Status::Overflow | Status::OutOfMemory
+                    ));
+                    continue;
+                }
+            };
+            ok += 1;
+            let g = rec.geometry;
+            assert!(
+                g.dispatch_grid[0] >= 1
+                    && g.dispatch_grid[0] <= policy.sizing.max_dispatch_workgroups
+            );
+            assert!(g.dispatch_grid[0] <= r.max_compute_workgroups_per_dimension);
+            assert!(g.workgroup_size_x >= 1 && g.workgroup_size_x <= r.max_workgroup_size_x);
+            assert!(
+                rec.worker_groups >= 1
+                    && rec.worker_groups <= r.max_compute_workgroups_per_dimension
+            );
+            if r.requested_hit_capacity == 0 {
+                assert!(rec.hit_capacity >= policy.min_hit_capacity);
+            }
+        }
+    }
+    assert!(ok > 3000, "only {ok} successful recommendations");
+}
+
+#[test]
 fn property_hysteresis_never_flips_inside_the_band() {
     let p = standard();
     let mut rng = Rng(0x5EED_0002);

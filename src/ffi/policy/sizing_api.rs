@@ -97,6 +97,29 @@ pub unsafe extern "C" fn vyre_launch_geometry_dispatch_config(
     })
 }
 
+/// Fill `out` with the standard sizing constants (1024 max dispatch workgroups, occupancy
+/// divisor 256, powerful at 4096 invocations → at least 64 worker groups). Errors: NULL
+/// `out`. Thread-safe.
+///
+/// # Safety
+/// Pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn vyre_sizing_policy_init_default(
+    out: *mut vyre_sizing_policy,
+    out_error: *mut *mut vyre_error,
+) -> vyre_status {
+    boundary(out_error, || {
+        let s = sizing::SizingPolicy::standard();
+        *obj_mut(out, "out")? = vyre_sizing_policy {
+            max_dispatch_workgroups: s.max_dispatch_workgroups,
+            occupancy_divisor: s.occupancy_divisor,
+            powerful_invocation_threshold: s.powerful_invocation_threshold,
+            powerful_min_worker_groups: s.powerful_min_worker_groups,
+        };
+        Ok(())
+    })
+}
+
 /// Workgroup width for a worker count: 1 if `worker_count` is 0, else
 /// `min(worker_count, max(max_workgroup_size_x, 1))`. Pure; thread-safe.
 #[no_mangle]
