@@ -31,7 +31,7 @@ pub(super) fn duration_ns(d: Duration) -> u64 {
 }
 
 impl vyre_workload_hints {
-    pub(super) fn to_rust(&self) -> Result<config::WorkloadHints> {
+    pub(super) fn to_rust(self) -> Result<config::WorkloadHints> {
         Ok(config::WorkloadHints {
             hot_opcode_count: self.hot_opcode_count,
             hot_window_count: self.hot_window_count,
@@ -61,7 +61,7 @@ impl vyre_workload_hints {
 }
 
 impl vyre_megakernel_config {
-    pub(super) fn to_rust(&self) -> Result<config::MegakernelConfig> {
+    pub(super) fn to_rust(self) -> Result<config::MegakernelConfig> {
         Ok(config::MegakernelConfig {
             worker_count: self.worker_count,
             max_wall_time: Duration::from_nanos(self.max_wall_time_ns),
@@ -90,7 +90,7 @@ impl vyre_grid_limits {
 }
 
 impl vyre_launch_request {
-    pub(super) fn to_rust(&self) -> Result<launch::LaunchRequest> {
+    pub(super) fn to_rust(self) -> Result<launch::LaunchRequest> {
         Ok(launch::LaunchRequest {
             queue_len: self.queue_len,
             requested_worker_groups: self.requested_worker_groups,
@@ -176,7 +176,7 @@ impl vyre_launch_recommendation {
 }
 
 impl vyre_launch_policy {
-    pub(super) fn to_rust(&self) -> Result<launch::LaunchPolicy> {
+    pub(super) fn to_rust(self) -> Result<launch::LaunchPolicy> {
         let s = &self.sizing;
         let p = launch::LaunchPolicy {
             sizing: sizing::SizingPolicy {
@@ -235,7 +235,7 @@ impl vyre_launch_policy {
 }
 
 impl vyre_topology_evidence {
-    pub(super) fn to_rust(&self) -> Result<evidence::TopologyEvidence> {
+    pub(super) fn to_rust(self) -> Result<evidence::TopologyEvidence> {
         Ok(evidence::TopologyEvidence {
             schema_version: self.schema_version,
             queue_pressure: enum_in(
@@ -281,7 +281,7 @@ impl vyre_topology_evidence {
 }
 
 impl vyre_promotion_evidence {
-    pub(super) fn to_rust(&self) -> Result<evidence::PromotionEvidence> {
+    pub(super) fn to_rust(self) -> Result<evidence::PromotionEvidence> {
         Ok(evidence::PromotionEvidence {
             schema_version: self.schema_version,
             queue_len: self.queue_len,
