@@ -7,6 +7,7 @@
 use super::launch::{LaunchPolicy, LaunchRecommendation, LaunchRequest};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Entries kept per thread.
 pub const LAUNCH_CACHE_CAPACITY: usize = 128;
@@ -24,28 +25,112 @@ pub struct LaunchCacheStats {
 
 type Key = (LaunchPolicy, LaunchRequest);
 
+/// Multiply-rotate hasher (the rustc "Fx" scheme): the key is ~40 small integers, for
+/// which SipHash costs more than the recommendation itself. No HashDoS concern: keys
+/// come from the calling thread's own requests.
 #[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+const NIL: usize = usize::MAX;
+
+/// One slot of the recency list (most recent at `head`, least recent at `tail`).
+struct Entry {
+    key: Key,
+    rec: LaunchRecommendation,
+    prev: usize,
+    next: usize,
+}
+
+/// Fixed-capacity LRU: a hash map from key to slot, and a doubly linked recency list
+/// threaded through the slots, so lookup, touch and eviction are all O(1).
 struct LaunchCache {
-    /// Value and the tick of its last use.
-    entries: HashMap<Key, (LaunchRecommendation, u64)>,
-    clock: u64,
+    index: HashMap<Key, usize, BuildHasherDefault<FxHasher>>,
+    slots: Vec<Entry>,
+    head: usize,
+    tail: usize,
     hits: u64,
     misses: u64,
 }
 
+impl Default for LaunchCache {
+    fn default() -> Self {
+        LaunchCache {
+            index: HashMap::default(),
+            slots: Vec::new(),
+            head: NIL,
+            tail: NIL,
+            hits: 0,
+            misses: 0,
+        }
+    }
+}
+
 impl LaunchCache {
-    fn tick(&mut self) -> u64 {
-        self.clock += 1;
-        self.clock
+    fn unlink(&mut self, i: usize) {
+        let (prev, next) = (self.slots[i].prev, self.slots[i].next);
+        match prev {
+            NIL => self.head = next,
+            p => self.slots[p].next = next,
+        }
+        match next {
+            NIL => self.tail = prev,
+            n => self.slots[n].prev = prev,
+        }
+    }
+
+    fn push_front(&mut self, i: usize) {
+        self.slots[i].prev = NIL;
+        self.slots[i].next = self.head;
+        match self.head {
+            NIL => self.tail = i,
+            h => self.slots[h].prev = i,
+        }
+        self.head = i;
     }
 
     fn lookup(&mut self, key: &Key) -> Option<LaunchRecommendation> {
-        let now = self.tick();
-        match self.entries.get_mut(key) {
-            Some((rec, used)) => {
-                *used = now;
+        match self.index.get(key).copied() {
+            Some(i) => {
+                if self.head != i {
+                    self.unlink(i);
+                    self.push_front(i);
+                }
                 self.hits = self.hits.saturating_add(1);
-                Some(*rec)
+                Some(self.slots[i].rec)
             }
             None => {
                 self.misses = self.misses.saturating_add(1);
@@ -55,19 +140,27 @@ impl LaunchCache {
     }
 
     fn insert(&mut self, key: Key, rec: LaunchRecommendation) {
-        let now = self.tick();
-        if self.entries.len() >= LAUNCH_CACHE_CAPACITY && !self.entries.contains_key(&key) {
-            // 128 entries: a linear scan for the oldest is cheaper than keeping a list.
-            if let Some(oldest) = self
-                .entries
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| *k)
-            {
-                self.entries.remove(&oldest);
-            }
-        }
-        self.entries.insert(key, (rec, now));
+        let i = if let Some(&i) = self.index.get(&key) {
+            self.unlink(i);
+            i
+        } else if self.slots.len() < LAUNCH_CACHE_CAPACITY {
+            self.slots.push(Entry {
+                key,
+                rec,
+                prev: NIL,
+                next: NIL,
+            });
+            self.slots.len() - 1
+        } else {
+            let i = self.tail;
+            self.unlink(i);
+            self.index.remove(&self.slots[i].key);
+            i
+        };
+        self.slots[i].key = key;
+        self.slots[i].rec = rec;
+        self.index.insert(key, i);
+        self.push_front(i);
     }
 }
 
@@ -91,7 +184,7 @@ pub fn launch_cache_stats() -> LaunchCacheStats {
     CACHE.with(|c| {
         let c = c.borrow();
         LaunchCacheStats {
-            entries: c.entries.len(),
+            entries: c.slots.len(),
             hits: c.hits,
             misses: c.misses,
         }
@@ -189,6 +282,52 @@ mod tests {
         p.recommend(request(2)).unwrap();
         assert_eq!(launch_cache_stats().misses, misses + 1, "q = 2 was evicted");
         assert_eq!(launch_cache_stats().entries, LAUNCH_CACHE_CAPACITY);
+    }
+
+    #[test]
+    fn lru_matches_a_reference_model() {
+        // Random lookups/inserts over 300 keys against a Vec kept in recency order.
+        let mut cache = LaunchCache::default();
+        let mut model: Vec<(Key, LaunchRecommendation)> = Vec::new();
+        let rec = LaunchPolicy::standard().recommend(request(1)).unwrap();
+        let mut seed = 0x1234_5678_u64;
+        for step in 0..20_000u32 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let key = (LaunchPolicy::standard(), request((seed % 300) as u32));
+            let value = LaunchRecommendation {
+                hit_capacity: step,
+                ..rec
+            };
+            let pos = model.iter().position(|(k, _)| *k == key);
+            if seed % 3 == 0 {
+                let got = cache.lookup(&key);
+                assert_eq!(got, pos.map(|p| model[p].1));
+                if let Some(p) = pos {
+                    let e = model.remove(p);
+                    model.insert(0, e);
+                }
+            } else {
+                cache.insert(key, value);
+                if let Some(p) = pos {
+                    model.remove(p);
+                } else if model.len() == LAUNCH_CACHE_CAPACITY {
+                    model.pop();
+                }
+                model.insert(0, (key, value));
+            }
+            assert_eq!(cache.slots.len(), model.len());
+            assert_eq!(cache.index.len(), model.len());
+        }
+        // Walk the recency list from the head: same order as the model.
+        let mut order = Vec::new();
+        let mut i = cache.head;
+        while i != NIL {
+            order.push(cache.slots[i].key);
+            i = cache.slots[i].next;
+        }
+        assert_eq!(order, model.iter().map(|(k, _)| *k).collect::<Vec<_>>());
     }
 
     #[test]
