@@ -183,29 +183,30 @@ static void test_config_recommendation_memory_constrained(void) {
     CHECK(rec.device_memory_budget_bytes == 1000000);
 }
 
-static void set_task(uint32_t *words, size_t i, uint32_t state, uint32_t age, uint32_t requeues) {
-    memset(words + 16 * i, 0, 16 * sizeof *words);
-    words[16 * i + 0] = state;
-    words[16 * i + 3] = 2; /* priority NORMAL */
-    words[16 * i + 12] = age;
-    words[16 * i + 13] = requeues;
-}
-
 static void test_task_requests(void) {
-    uint32_t tasks[16 * 6];
-    set_task(tasks, 0, 1 /* PUBLISHED / ready */, 2, 0);
-    set_task(tasks, 1, 5 /* YIELD */, 9, 0);
-    set_task(tasks, 2, 6 /* REQUEUE */, 33, 3);
-    set_task(tasks, 3, 4 /* WAIT_IO / paused */, 50, 1);
-    set_task(tasks, 4, 3 /* DONE */, 1, 0);
-    set_task(tasks, 5, 2 /* CLAIMED / running */, 0, 0);
+    /* Six tasks built with the protocol's task transitions. */
+    vyre_task tasks[6];
+    for (uint32_t i = 0; i < 6; i++) {
+        CHECK_STATUS(VYRE_OK, vyre_task_init(&tasks[i], 100 + i, 8, 0, VYRE_PRIORITY_NORMAL, 0, 0, 0, ERR));
+    }
+    tasks[0].age_ticks = 2;                                                          /* ready */
+    CHECK_STATUS(VYRE_OK, vyre_task_yield(&tasks[1], 10, 0, ERR));                   /* yielded */
+    tasks[1].age_ticks = 9;
+    CHECK_STATUS(VYRE_OK, vyre_task_requeue(&tasks[2], 10, 0, VYRE_PRIORITY_NORMAL, ERR)); /* requeued */
+    tasks[2].requeue_count = 3;
+    tasks[2].age_ticks = 33;
+    CHECK_STATUS(VYRE_OK, vyre_task_pause(&tasks[3], 10, 0, 7, ERR));                /* paused */
+    tasks[3].requeue_count = 1;
+    tasks[3].age_ticks = 50;
+    CHECK_STATUS(VYRE_OK, vyre_task_complete(&tasks[4], ERR));                       /* done */
+    tasks[5].state = VYRE_TASK_RUNNING;                                              /* claimed */
     vyre_megakernel_config c;
     vyre_megakernel_config_init_default(&c, NULL);
     vyre_grid_limits l = big_limits();
     vyre_launch_request r;
     CHECK_STATUS(VYRE_OK, vyre_megakernel_config_launch_request_for_tasks(&c, tasks, 6, &l, &r, ERR));
-    CHECK(r.queue_len == 3);                /* ready + yielded + requeued */
-    CHECK(r.requeue_count == 1 + 1 + 4);    /* yielded + requeued + Σ task requeues */
+    CHECK(r.queue_len == 3);             /* ready + yielded + requeued */
+    CHECK(r.requeue_count == 1 + 1 + 4); /* yielded + requeued + sum of task requeue counters */
     CHECK(r.max_priority_age == 50);
     vyre_launch_recommendation rec;
     CHECK_STATUS(VYRE_OK, vyre_megakernel_config_launch_recommendation_for_tasks(&c, tasks, 6, &l, &rec, ERR));

@@ -258,10 +258,10 @@ static void test_overflow_oom_and_tasks(void) {
     CHECK_FAILS_UNCHANGED(VYRE_ERROR_OVERFLOW, plan, vyre_sizing_calculate_optimal_grid(UINT32_MAX, 100, &l, &plan, E));
 
     /* Unknown task state word → malformed buffer, output untouched. */
-    uint32_t tasks[32];
+    vyre_task tasks[2];
     memset(tasks, 0, sizeof tasks);
-    tasks[0] = 1;
-    tasks[16] = 8;
+    tasks[0].state = VYRE_TASK_READY;
+    tasks[1].state = 8;
     vyre_megakernel_config c;
     vyre_megakernel_config_init_default(&c, NULL);
     vyre_launch_request req_out;

@@ -12,5 +12,6 @@
 
 pub mod core;
 pub mod policy;
+pub mod protocol;
 
 pub use self::core::*;

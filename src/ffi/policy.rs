@@ -14,6 +14,7 @@
 use super::core::{
     boundary, obj_mut, obj_ref, require_out, slice_ref, vyre_error, vyre_status, write_out,
 };
+use super::protocol::vyre_task;
 use crate::error::{Error, Result};
 use crate::policy::{
     self, autotune, cache, config, evidence, geometry, launch, priority, sizing, tasks,

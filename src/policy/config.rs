@@ -4,6 +4,7 @@ use super::launch::{LaunchPolicy, LaunchRecommendation, LaunchRequest};
 use super::sizing::{dispatch_grid_for, GridLimits, DEFAULT_WORKER_COUNT};
 use super::tasks::TaskQueueSnapshot;
 use crate::error::{Error, Result};
+use crate::protocol::task::Task;
 use std::time::Duration;
 
 /// Default wall-clock budget of a dispatch.
@@ -103,9 +104,19 @@ impl MegakernelConfig {
         }
     }
 
-    /// Request for a task ring given as words (16 per task): queue = ready + yielded +
-    /// requeued; requeue_count and max_priority_age from the tasks. Unknown state → error.
+    /// Request for a task queue: queue = ready + yielded + requeued tasks;
+    /// `requeue_count` = yielded + requeued + Σ task requeue counters; `max_priority_age`
+    /// = largest task age. Unknown state word → `MalformedBuffer`.
     pub fn launch_request_for_tasks(
+        &self,
+        tasks: &[Task],
+        limits: GridLimits,
+    ) -> Result<LaunchRequest> {
+        self.request_from_snapshot(TaskQueueSnapshot::from_tasks(tasks)?, limits)
+    }
+
+    /// Like [`launch_request_for_tasks`](Self::launch_request_for_tasks) for a ring given as words (16 per task).
+    pub fn launch_request_for_task_words(
         &self,
         task_words: &[u32],
         limits: GridLimits,
@@ -139,13 +150,13 @@ impl MegakernelConfig {
         LaunchPolicy::standard().recommend(self.launch_request(queue_len, limits))
     }
 
-    /// Recommendation for a task ring given as words, from the standard policy.
+    /// Recommendation for a task queue, from the standard policy.
     pub fn launch_recommendation_for_tasks(
         &self,
-        task_words: &[u32],
+        tasks: &[Task],
         limits: GridLimits,
     ) -> Result<LaunchRecommendation> {
-        LaunchPolicy::standard().recommend(self.launch_request_for_tasks(task_words, limits)?)
+        LaunchPolicy::standard().recommend(self.launch_request_for_tasks(tasks, limits)?)
     }
 }
 
@@ -275,14 +286,16 @@ mod tests {
         set(&mut words, 4, state::DONE, 1, 0);
         let c = MegakernelConfig::default();
         let limits = GridLimits::new(256, 65_535, 256);
-        let r = c.launch_request_for_tasks(&words, limits).unwrap();
+        let r = c.launch_request_for_task_words(&words, limits).unwrap();
+        let tasks: &[Task] = bytemuck::cast_slice(&words);
+        assert_eq!(c.launch_request_for_tasks(tasks, limits).unwrap(), r);
         assert_eq!(r.queue_len, 3);
         assert_eq!(r.requeue_count, 1 + 1 + 4);
         assert_eq!(r.max_priority_age, 50);
-        let rec = c.launch_recommendation_for_tasks(&words, limits).unwrap();
+        let rec = c.launch_recommendation_for_tasks(tasks, limits).unwrap();
         assert!(rec.age_priority_work);
         words[4 * 16] = 99;
-        let e = c.launch_request_for_tasks(&words, limits).unwrap_err();
+        let e = c.launch_request_for_task_words(&words, limits).unwrap_err();
         assert_eq!(e.status, Status::MalformedBuffer);
         let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
         assert_eq!(

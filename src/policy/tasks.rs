@@ -1,9 +1,10 @@
-//! Queue telemetry from 64-byte task work items (SPEC §1.7), read straight from the
-//! words of a task ring so the policy does not depend on a task type.
+//! Queue telemetry from 64-byte task work items (SPEC §1.7): from the protocol's
+//! [`Task`] values, or straight from the words or bytes of a task ring.
 
 use super::launch::LaunchRequest;
 use crate::error::{Error, Result};
 use crate::protocol::abi::{state, SLOT_WORDS};
+use crate::protocol::task::Task;
 
 /// Words per task work item (one ring slot).
 pub const TASK_WORDS: usize = SLOT_WORDS;
@@ -48,6 +49,11 @@ fn bump(counter: &mut u32, what: &str) -> Result<()> {
 }
 
 impl TaskQueueSnapshot {
+    /// Snapshot of task work items. Errors as [`from_words`](Self::from_words).
+    pub fn from_tasks(tasks: &[Task]) -> Result<Self> {
+        Self::from_words(bytemuck::cast_slice(tasks))
+    }
+
     /// Snapshot of a ring given as words (`len` must be a multiple of 16).
     ///
     /// Errors: a length that is not whole tasks or an unknown state word
@@ -197,6 +203,30 @@ mod tests {
         assert_eq!(s.continuation_pressure().unwrap(), 1 + 1 + 7);
         let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
         assert_eq!(TaskQueueSnapshot::from_bytes(&bytes).unwrap(), s);
+    }
+
+    #[test]
+    fn protocol_tasks_match_their_words() {
+        let ready = Task::new(1, 8, 0, 2, 0, 0, 0);
+        let requeued = ready.requeued(5, 6, 1).unwrap().requeued(5, 6, 1).unwrap();
+        let yielded = ready.yielded(3, 4).unwrap();
+        let tasks = [ready, requeued, yielded, ready.completed().unwrap()];
+        let s = TaskQueueSnapshot::from_tasks(&tasks).unwrap();
+        assert_eq!((s.ready, s.requeued, s.yielded), (1, 1, 1));
+        assert_eq!(s.total_requeues, 2);
+        assert_eq!(
+            s.max_priority_age, 2,
+            "each requeue ages the task by one tick"
+        );
+        assert_eq!(
+            s,
+            TaskQueueSnapshot::from_words(bytemuck::cast_slice(&tasks)).unwrap()
+        );
+        let bad = [Task { state: 9, ..ready }];
+        assert_eq!(
+            TaskQueueSnapshot::from_tasks(&bad).unwrap_err().status,
+            Status::MalformedBuffer
+        );
     }
 
     #[test]

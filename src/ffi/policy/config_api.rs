@@ -82,21 +82,20 @@ pub unsafe extern "C" fn vyre_megakernel_config_launch_request(
     })
 }
 
-/// Build a launch request for a task ring: `task_words` holds `task_count` task work
-/// items of 16 `uint32_t` each (64 bytes, SPEC §1.7 layout; an array of the protocol's
-/// task struct can be passed cast to `const uint32_t *`). queue_len = ready + yielded +
-/// requeued tasks; requeue_count = yielded + requeued + Σ task requeue counters;
+/// Build a launch request for a task queue of `task_count` ::vyre_task items (for
+/// example the slots of a task ring; build them with vyre_task_init() and the
+/// vyre_task_* transitions). queue_len = ready + yielded + requeued tasks; requeue_count = yielded + requeued + Σ task requeue counters;
 /// max_priority_age = largest task age. Errors: unknown task state word
 /// (VYRE_ERROR_MALFORMED_BUFFER, the message names the task), counter overflow
 /// (VYRE_ERROR_OVERFLOW). Thread-safe.
 ///
 /// # Safety
-/// `task_words` is NULL (only with `task_count` 0) or valid for `task_count * 16`
-/// `uint32_t`; other pointers are NULL or valid.
+/// `tasks` is NULL (only with `task_count` 0) or valid for `task_count` items; other
+/// pointers are NULL or valid.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_megakernel_config_launch_request_for_tasks(
     config: *const vyre_megakernel_config,
-    task_words_ptr: *const u32,
+    tasks: *const vyre_task,
     task_count: usize,
     limits: *const vyre_grid_limits,
     out: *mut vyre_launch_request,
@@ -107,7 +106,7 @@ pub unsafe extern "C" fn vyre_megakernel_config_launch_request_for_tasks(
         let limits = obj_ref(limits, "limits")?.to_rust();
         require_out(out, "out")?;
         let request =
-            config.launch_request_for_tasks(task_words(task_words_ptr, task_count)?, limits)?;
+            config.launch_request_for_task_words(task_words(tasks, task_count)?, limits)?;
         *out = vyre_launch_request::from_rust(&request);
         Ok(())
     })
@@ -145,7 +144,7 @@ pub unsafe extern "C" fn vyre_megakernel_config_launch_recommendation(
 #[no_mangle]
 pub unsafe extern "C" fn vyre_megakernel_config_launch_recommendation_for_tasks(
     config: *const vyre_megakernel_config,
-    task_words_ptr: *const u32,
+    tasks: *const vyre_task,
     task_count: usize,
     limits: *const vyre_grid_limits,
     out: *mut vyre_launch_recommendation,
@@ -155,8 +154,9 @@ pub unsafe extern "C" fn vyre_megakernel_config_launch_recommendation_for_tasks(
         let config = obj_ref(config, "config")?.to_rust()?;
         let limits = obj_ref(limits, "limits")?.to_rust();
         require_out(out, "out")?;
-        let rec = config
-            .launch_recommendation_for_tasks(task_words(task_words_ptr, task_count)?, limits)?;
+        let request =
+            config.launch_request_for_task_words(task_words(tasks, task_count)?, limits)?;
+        let rec = policy::LaunchPolicy::standard().recommend(request)?;
         *out = vyre_launch_recommendation::from_rust(&rec);
         Ok(())
     })

@@ -368,13 +368,10 @@ pub(super) unsafe fn write_grid(out_grid: *mut u32, grid: [u32; 3]) {
     std::ptr::copy_nonoverlapping(grid.as_ptr(), out_grid, 3);
 }
 
-/// Borrow a ring of `task_count` 16-word tasks.
+/// Borrow `task_count` tasks as the words of a task ring (16 per task).
 pub(super) unsafe fn task_words<'a>(
-    task_words: *const u32,
+    tasks: *const vyre_task,
     task_count: usize,
 ) -> Result<&'a [u32]> {
-    let words = task_count
-        .checked_mul(tasks::TASK_WORDS)
-        .ok_or_else(|| Error::overflow(format!("{task_count} tasks × 16 words overflow size_t")))?;
-    slice_ref(task_words, words, "task_words")
+    Ok(bytemuck::cast_slice(slice_ref(tasks, task_count, "tasks")?))
 }
