@@ -11,6 +11,7 @@
 #![allow(non_camel_case_types)]
 
 pub mod core;
+pub mod policy;
 pub mod protocol;
 
 pub use self::core::*;
