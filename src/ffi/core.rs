@@ -277,6 +277,18 @@ pub unsafe fn write_out<T>(
     Ok(())
 }
 
+/// A C boolean (`uint32_t`) must be exactly 0 or 1; anything else is
+/// `VYRE_ERROR_INVALID_ARGUMENT`, like any other out-of-range enum value.
+pub fn bool_in(value: u32, name: &str) -> Result<bool> {
+    match value {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(Error::invalid(format!(
+            "`{name}` is a boolean and must be 0 or 1, not {value}"
+        ))),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Exported functions.
 // ---------------------------------------------------------------------------------------

@@ -16,8 +16,8 @@
 //! a call that reads or writes it runs.
 
 use super::core::{
-    boundary, obj_mut, obj_ref, require_out, slice_mut, slice_ref, vyre_error, vyre_status,
-    write_out,
+    bool_in, boundary, obj_mut, obj_ref, require_out, slice_mut, slice_ref, vyre_error,
+    vyre_status, write_out,
 };
 use crate::error::{Error, Result};
 use crate::protocol::{self as p, abi};
@@ -546,17 +546,6 @@ const _: () = {
 // Helpers.
 // ---------------------------------------------------------------------------------------
 
-/// A C boolean must be 0 or 1.
-fn flag(v: u32, name: &str) -> Result<bool> {
-    match v {
-        0 => Ok(false),
-        1 => Ok(true),
-        _ => Err(Error::invalid(format!(
-            "`{name}` is a boolean and must be 0 or 1, not {v}"
-        ))),
-    }
-}
-
 /// Run a reader over a const buffer and store its value into a required out pointer.
 ///
 /// # Safety
@@ -616,7 +605,7 @@ pub unsafe extern "C" fn vyre_control_encode(
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
     boundary(out_error, || {
-        let shutdown = flag(shutdown, "shutdown")?;
+        let shutdown = bool_in(shutdown, "shutdown")?;
         let needed = p::control_len(observable_slots)?;
         p::control::check_control_params(tenant_count, ring_slots)?;
         write_out(buf, len, out_written, needed, "buf", |dst| {
@@ -641,7 +630,7 @@ pub unsafe extern "C" fn vyre_control_set_shutdown(
 ) -> vyre_status {
     boundary(out_error, || {
         let b = slice_mut(buf, len, "buf")?;
-        let v = flag(shutdown, "shutdown")?;
+        let v = bool_in(shutdown, "shutdown")?;
         p::set_shutdown(b, v)
     })
 }
@@ -891,7 +880,7 @@ pub unsafe extern "C" fn vyre_tenant_set_allowed(
 ) -> vyre_status {
     boundary(out_error, || {
         let b = slice_mut(buf, len, "buf")?;
-        let v = flag(allowed, "allowed")?;
+        let v = bool_in(allowed, "allowed")?;
         p::set_tenant_allowed(b, tenant, v)
     })
 }

@@ -234,8 +234,8 @@ pub extern "C" fn vyre_launch_cache_reset() {
 // ---------------------------------------------------------------------------------------
 
 /// `*out_complete = 1` when the record has schema 1, densities and pressure ≤ 10000 bps
-/// and parity required, else 0. Errors: NULL pointers, out-of-range enum fields
-/// (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+/// and parity required, else 0. Errors: NULL pointers, out-of-range enum fields or a
+/// boolean field other than 0/1 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid.
@@ -253,8 +253,8 @@ pub unsafe extern "C" fn vyre_topology_evidence_is_complete(
 }
 
 /// `*out_complete = 1` when the record has schema 1, non-zero thresholds and parity
-/// required, else 0. Errors: NULL pointers, out-of-range enum fields
-/// (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+/// required, else 0. Errors: NULL pointers, out-of-range enum fields or a boolean field
+/// other than 0/1 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid.
