@@ -589,7 +589,8 @@ fn io_request_to_c(slot: p::IoSlot) -> vyre_io_request {
 /// `*out_written`; a smaller `len` fails with VYRE_ERROR_INSUFFICIENT_SIZE.
 /// Errors: NULL `out_written`; shutdown not 0/1 (INVALID_ARGUMENT); tenant_count,
 /// observable_slots or ring_slots over their caps (OUT_OF_RANGE).
-/// Ownership: `buf` stays the caller's. Thread safety: see the file notes (reentrant).
+/// Ownership: `buf` stays the caller's. Thread safety: reentrant (no shared state);
+/// the caller serialises access to `buf`.
 ///
 /// # Safety
 /// `buf` is NULL or valid for `len` bytes; `out_written` and `out_error` NULL or valid.
@@ -686,7 +687,8 @@ pub unsafe extern "C" fn vyre_control_set_priority_offsets(
 }
 
 /// Read the 6-entry priority table into `out_offsets` (`(buf, len, out_written)`
-/// convention over `uint32_t` entries: needs 6).
+/// convention over `uint32_t` entries: needs 6). Errors: NULL buf / out_written,
+/// malformed buffer, `count` < 6 (INSUFFICIENT_SIZE, 6 in `*out_written`).
 /// Thread safety: reentrant.
 ///
 /// # Safety
@@ -836,7 +838,8 @@ pub unsafe extern "C" fn vyre_control_read_word(
 
 /// Read the 32 per-opcode execution counters (words 96..127, indexed by opcode) into
 /// `out_counts` (`(buf, len, out_written)` convention over `uint32_t`: needs 32).
-/// Thread safety: reentrant.
+/// Errors: NULL buf / out_written, malformed buffer, `count` < 32 (INSUFFICIENT_SIZE,
+/// 32 in `*out_written`). Thread safety: reentrant.
 ///
 /// # Safety
 /// `buf` valid for `len` bytes; `out_counts` NULL or valid for `count` words;
@@ -1265,7 +1268,8 @@ pub unsafe extern "C" fn vyre_ring_encode_work_items(
 }
 
 /// vyre_ring_encode_work_items() into native `uint32_t` words (the wire words on
-/// little-endian hosts); sizes are in words: needs slot_count × 16.
+/// little-endian hosts); sizes are in words: needs slot_count × 16. Errors as
+/// vyre_ring_encode_work_items(), with the required size in words.
 /// Thread safety: reentrant.
 ///
 /// # Safety
@@ -1334,7 +1338,10 @@ pub unsafe extern "C" fn vyre_ring_count_done(
 /// Publish `*task` into slot `slot` verbatim (its state becomes the slot status,
 /// written last). The task must be schedulable (READY, YIELDED or REQUEUED), with
 /// tenant < 928, priority ≤ 4, a publishable opcode of its tenant (not PACKED_SLOT) and
-/// flags ≤ 0xF; the slot must be EMPTY or DONE. Unknown state: MALFORMED_BUFFER.
+/// flags ≤ 0xF; the slot must be EMPTY or DONE. Errors: NULL ring/task; malformed
+/// ring; slot or tenant out of range (OUT_OF_RANGE); unknown state word
+/// (MALFORMED_BUFFER); an unschedulable state, priority, opcode or flags
+/// (INVALID_ARGUMENT); slot not EMPTY/DONE (SLOT_IN_FLIGHT). On error the ring is unchanged.
 /// Thread safety: reentrant; the caller serialises access to `ring`.
 ///
 /// # Safety
@@ -1604,6 +1611,9 @@ pub unsafe extern "C" fn vyre_io_queue_complete(
 
 /// Complete `count` requests all-or-nothing: every completion is checked as in
 /// vyre_io_queue_complete() (and no slot may repeat) before any status is written.
+/// Errors: NULL queue (or NULL completions with count > 0), malformed queue, a slot out
+/// of range, a bad status, a slot that is not pending/claimed or a repeated slot; on error
+/// no status is written.
 /// Thread safety: reentrant; the caller serialises access to `queue`.
 ///
 /// # Safety
