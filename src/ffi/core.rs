@@ -186,6 +186,12 @@ where
     unsafe { report(out_error, &err) }
 }
 
+/// Panic boundary for exported functions that return a plain value instead of a status:
+/// a panic yields `fallback` instead of unwinding into C.
+pub fn guarded<T: Copy>(fallback: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
+}
+
 // ---------------------------------------------------------------------------------------
 // Pointer helpers. Each returns a NULL_POINTER error naming the argument.
 // ---------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@
 #![allow(unused_imports)]
 
 use super::core::{
-    bool_in, boundary, obj_mut, obj_ref, require_out, slice_ref, vyre_error, vyre_status, write_out,
+    bool_in, boundary, guarded, obj_mut, obj_ref, require_out, slice_ref, vyre_error, vyre_status,
+    write_out,
 };
 use super::protocol::vyre_task;
 use crate::error::{Error, Result};

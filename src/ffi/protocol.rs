@@ -16,7 +16,7 @@
 //! a call that reads or writes it runs.
 
 use super::core::{
-    bool_in, boundary, obj_mut, obj_ref, require_out, slice_mut, slice_ref, vyre_error,
+    bool_in, boundary, guarded, obj_mut, obj_ref, require_out, slice_mut, slice_ref, vyre_error,
     vyre_status, write_out,
 };
 use crate::error::{Error, Result};
@@ -1015,28 +1015,28 @@ pub unsafe extern "C" fn vyre_opcode_tenant(
 /// Thread safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn vyre_opcode_is_system(opcode: u32) -> u32 {
-    p::is_system_opcode(opcode) as u32
+    guarded(0, || p::is_system_opcode(opcode) as u32)
 }
 
 /// 1 if `opcode` is a user opcode (8..0xFFEF or 0x10000..0x7FFFFFFF), else 0.
 /// Thread safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn vyre_opcode_is_user(opcode: u32) -> u32 {
-    p::is_user_opcode(opcode) as u32
+    guarded(0, || p::is_user_opcode(opcode) as u32)
 }
 
 /// 1 if `opcode` is a system opcode the kernel implements (NOP..BATCH_FENCE, DFA_SCAN,
 /// LOAD_MISS, PRINTF, PACKED_SLOT, SHUTDOWN), else 0. Thread safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn vyre_opcode_is_builtin(opcode: u32) -> u32 {
-    p::is_builtin_opcode(opcode) as u32
+    guarded(0, || p::is_builtin_opcode(opcode) as u32)
 }
 
 /// 1 if a host may publish `opcode` (a user opcode or a built-in), else 0; reserved
 /// system opcodes are rejected by every publisher. Thread safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn vyre_opcode_is_publishable(opcode: u32) -> u32 {
-    p::is_publishable_opcode(opcode) as u32
+    guarded(0, || p::is_publishable_opcode(opcode) as u32)
 }
 
 // ---------------------------------------------------------------------------------------

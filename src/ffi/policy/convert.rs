@@ -367,11 +367,6 @@ impl vyre_priority_drain_recommendation {
     }
 }
 
-/// Panic boundary for exported functions that return a plain value instead of a status.
-pub(super) fn guarded<T: Copy>(fallback: T, f: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
-}
-
 /// `grid` must point to 3 writable `u32`.
 pub(super) unsafe fn write_grid(out_grid: *mut u32, grid: [u32; 3]) {
     std::ptr::copy_nonoverlapping(grid.as_ptr(), out_grid, 3);
