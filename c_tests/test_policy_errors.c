@@ -159,6 +159,22 @@ static void test_invalid_enums_and_bps(void) {
     bad_pe = pe;
     bad_pe.route = 5;
     CHECK_FAILS_UNCHANGED(VYRE_ERROR_INVALID_ARGUMENT, complete, vyre_promotion_evidence_is_complete(&bad_pe, &complete, E));
+    /* Booleans are exactly 0 or 1: 2 is a corrupt record, not "true". */
+    bad = te;
+    bad.output_parity_required = 2;
+    CHECK_FAILS_UNCHANGED(VYRE_ERROR_INVALID_ARGUMENT, complete, vyre_topology_evidence_is_complete(&bad, &complete, E));
+    bad_pe = pe;
+    bad_pe.output_parity_required = 2;
+    CHECK_FAILS_UNCHANGED(VYRE_ERROR_INVALID_ARGUMENT, complete, vyre_promotion_evidence_is_complete(&bad_pe, &complete, E));
+    bad_pe = pe;
+    bad_pe.promote_hot_opcodes = 0xFFFFFFFFu;
+    CHECK_FAILS_UNCHANGED(VYRE_ERROR_INVALID_ARGUMENT, complete, vyre_promotion_evidence_is_complete(&bad_pe, &complete, E));
+    bad_pe = pe;
+    bad_pe.promote_hot_windows = 2;
+    CHECK_FAILS_UNCHANGED(VYRE_ERROR_INVALID_ARGUMENT, complete, vyre_promotion_evidence_is_complete(&bad_pe, &complete, E));
+    bad_pe = pe;
+    bad_pe.fused_descriptor_window_required = 3;
+    CHECK_FAILS_UNCHANGED(VYRE_ERROR_INVALID_ARGUMENT, complete, vyre_promotion_evidence_is_complete(&bad_pe, &complete, E));
 
     /* Basis points above 10000 in a request, a config or a policy. */
     vyre_launch_request bad_r = r;

@@ -1661,18 +1661,19 @@ const char *vyre_status_string(vyre_status status);
 
 /**
  * Packed runtime library version: MAJOR * 1000000 + MINOR * 1000 + PATCH. Compare with
- * `VYRE_VERSION_NUMBER` to detect a header/library mismatch.
+ * `VYRE_VERSION_NUMBER` to detect a header/library mismatch. Thread-safe.
  */
 uint32_t vyre_version(void);
 
 /**
  * Runtime library version as a static "MAJOR.MINOR.PATCH" string; never NULL, not freed.
+ * Thread-safe.
  */
 const char *vyre_version_string(void);
 
 /**
  * Message of an error object: static for the object's lifetime, NUL-terminated.
- * Returns "" for NULL.
+ * Returns "" for NULL. Thread-safe (error objects are immutable).
  *
  * # Safety
  * `error` is NULL or a live object returned through `out_error`.
@@ -1680,7 +1681,7 @@ const char *vyre_version_string(void);
 const char *vyre_error_message(const struct vyre_error *error);
 
 /**
- * Status of an error object (`VYRE_ERROR_NULL_POINTER` for NULL).
+ * Status of an error object (`VYRE_ERROR_NULL_POINTER` for NULL). Thread-safe.
  *
  * # Safety
  * `error` is NULL or a live object returned through `out_error`.
@@ -1689,7 +1690,7 @@ vyre_status vyre_error_status(const struct vyre_error *error);
 
 /**
  * For `VYRE_ERROR_INSUFFICIENT_SIZE`: the size the call needed (bytes or elements, as
- * documented by the call). 0 for other errors and for NULL.
+ * documented by the call). 0 for other errors and for NULL. Thread-safe.
  *
  * # Safety
  * `error` is NULL or a live object returned through `out_error`.
@@ -1697,7 +1698,8 @@ vyre_status vyre_error_status(const struct vyre_error *error);
 size_t vyre_error_required_size(const struct vyre_error *error);
 
 /**
- * Free an error object. `vyre_error_free(NULL)` is a no-op.
+ * Free an error object. `vyre_error_free(NULL)` is a no-op. Thread safety: the object
+ * may be freed from any thread, but not while another thread still reads it.
  *
  * # Safety
  * `error` is NULL or an object returned through `out_error` that was not freed yet.
@@ -1708,6 +1710,7 @@ void vyre_error_free(struct vyre_error *error);
  * Test hook for the panic boundary: panics inside the library on purpose and returns
  * `VYRE_ERROR_PANIC` (with an error object when `out_error` is non-NULL). It exists so
  * C test suites can prove that no panic crosses the ABI; it has no other effect.
+ * Thread-safe.
  */
 vyre_status vyre_debug_trigger_panic(struct vyre_error **out_error);
 
@@ -1733,7 +1736,8 @@ vyre_status vyre_megakernel_config_validate(const struct vyre_megakernel_config 
 /**
  * Direct-dispatch grid for `queue_len` slots: `{min(max(1, ceil(q / max(max_x, 1))),
  * max(worker_count, 1), 1024), 1, 1}` written to `out_grid` (3 × uint32_t). The config
- * is not validated (worker_count 0 counts as 1). Thread-safe.
+ * is not validated (worker_count 0 counts as 1). Errors: NULL `config` or `out_grid`.
+ * Thread-safe.
  *
  * # Safety
  * `config` is NULL or valid; `out_grid` is NULL or valid for 3 `uint32_t`.
@@ -1743,7 +1747,8 @@ vyre_status vyre_megakernel_config_dispatch_grid(const struct vyre_megakernel_co
 /**
  * Build a launch request: hints copied, requested_worker_groups = worker_count,
  * expected_hits_per_item = max(expected_items_per_worker, 1), limits copied (not
- * checked here; vyre_launch_policy_recommend() rejects zero limits). Thread-safe.
+ * checked here; vyre_launch_policy_recommend() rejects zero limits). Errors: NULL
+ * pointers; workload basis points > 10000 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid.
@@ -1776,7 +1781,8 @@ vyre_status vyre_megakernel_config_launch_recommendation(const struct vyre_megak
 /**
  * Recommend a launch for a task ring (see
  * vyre_megakernel_config_launch_request_for_tasks()) with the standard policy.
- * Thread-safe.
+ * Errors: those of vyre_megakernel_config_launch_request_for_tasks() and
+ * vyre_launch_policy_recommend(). Thread-safe.
  *
  * # Safety
  * As vyre_megakernel_config_launch_request_for_tasks().
@@ -1817,7 +1823,8 @@ vyre_status vyre_launch_policy_recommend(const struct vyre_launch_policy *policy
 
 /**
  * vyre_launch_policy_recommend() plus the topology evidence of the decision. Both
- * outputs are written only on success. Thread-safe.
+ * outputs are written only on success. Errors as vyre_launch_policy_recommend(), and a
+ * NULL `out_evidence`. Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid.
@@ -1826,7 +1833,8 @@ vyre_status vyre_launch_policy_recommend_with_topology_evidence(const struct vyr
 
 /**
  * vyre_launch_policy_recommend() plus the hot opcode/window promotion evidence. Both
- * outputs are written only on success. Thread-safe.
+ * outputs are written only on success. Errors as vyre_launch_policy_recommend(), and a
+ * NULL `out_evidence`. Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid.
@@ -1848,7 +1856,8 @@ vyre_status vyre_launch_policy_recommend_with_previous_topology(const struct vyr
 /**
  * Best hit-capacity multiplier: the candidate whose cost is smallest (pairs beyond the
  * shorter array are ignored, ties → first, NaN costs skipped); the policy's own
- * multiplier when there is no pair. Thread-safe.
+ * multiplier when there is no pair. Errors: NULL `policy`/`out_multiplier`, a NULL array
+ * with a non-zero count, an invalid policy (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
  *
  * # Safety
  * Arrays are NULL (only with count 0) or valid for their counts; other pointers NULL or valid.
@@ -1857,7 +1866,8 @@ vyre_status vyre_launch_policy_autotune_hit_capacity_multiplier(const struct vyr
 
 /**
  * Best workgroup size: the candidate whose cost is smallest (as above); `current_size`
- * when there is no pair. Thread-safe.
+ * when there is no pair. Errors as
+ * vyre_launch_policy_autotune_hit_capacity_multiplier(). Thread-safe.
  *
  * # Safety
  * As vyre_launch_policy_autotune_hit_capacity_multiplier().
@@ -1865,8 +1875,8 @@ vyre_status vyre_launch_policy_autotune_hit_capacity_multiplier(const struct vyr
 vyre_status vyre_launch_policy_autotune_workgroup_size(const struct vyre_launch_policy *policy, const uint32_t *candidates, size_t candidate_count, const double *costs, size_t cost_count, uint32_t current_size, uint32_t *out_size, struct vyre_error **out_error);
 
 /**
- * Launch cache counters of the calling thread (entries, hits, misses). Thread-safe: each
- * thread has its own cache.
+ * Launch cache counters of the calling thread (entries, hits, misses). Errors: NULL
+ * `out`. Thread-safe: each thread has its own cache.
  *
  * # Safety
  * Pointers are NULL or valid.
@@ -1881,8 +1891,8 @@ void vyre_launch_cache_reset(void);
 
 /**
  * `*out_complete = 1` when the record has schema 1, densities and pressure ≤ 10000 bps
- * and parity required, else 0. Errors: NULL pointers, out-of-range enum fields
- * (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+ * and parity required, else 0. Errors: NULL pointers, out-of-range enum fields or a
+ * boolean field other than 0/1 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid.
@@ -1891,8 +1901,8 @@ vyre_status vyre_topology_evidence_is_complete(const struct vyre_topology_eviden
 
 /**
  * `*out_complete = 1` when the record has schema 1, non-zero thresholds and parity
- * required, else 0. Errors: NULL pointers, out-of-range enum fields
- * (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+ * required, else 0. Errors: NULL pointers, out-of-range enum fields or a boolean field
+ * other than 0/1 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid.
@@ -1967,7 +1977,7 @@ vyre_status vyre_launch_geometry_covering_worker_groups(const struct vyre_launch
 
 /**
  * Dispatch parameters of a geometry: its grid, workgroup size `{wg, 1, 1}` and
- * `timeout_ns` (0 = no limit). Thread-safe.
+ * `timeout_ns` (0 = no limit). Errors: NULL `geometry` or `out`. Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid.
@@ -2048,7 +2058,9 @@ vyre_status vyre_priority_requeue_accounting_record_requeue(struct vyre_priority
 
 /**
  * Record one aging promotion of a slot aged `age_ticks` (aged_promotions + 1). At
- * UINT64_MAX → VYRE_ERROR_OVERFLOW, struct unchanged. Caller-owned struct.
+ * UINT64_MAX → VYRE_ERROR_OVERFLOW, struct unchanged; NULL `accounting` →
+ * VYRE_ERROR_NULL_POINTER. Caller-owned struct; do not share it between threads without
+ * a lock.
  *
  * # Safety
  * Pointers are NULL or valid.
@@ -2058,7 +2070,8 @@ vyre_status vyre_priority_requeue_accounting_record_aged_promotion(struct vyre_p
 /**
  * Drain recommendation for the counters: headroom = UINT64_MAX − counter; reason by
  * urgency: exhausted (headroom 0) > near limit (headroom ≤ 1024) > pending telemetry
- * (any counter non-zero) > none; should_drain = reason != NONE. Thread-safe.
+ * (any counter non-zero) > none; should_drain = reason != NONE. Errors: NULL
+ * `accounting` or `out`. Thread-safe.
  *
  * # Safety
  * Pointers are NULL or valid.
@@ -2087,7 +2100,8 @@ vyre_status vyre_priority_diffuse_across_siblings(const double *priorities, size
  * `*out_written`; a smaller `len` fails with VYRE_ERROR_INSUFFICIENT_SIZE.
  * Errors: NULL `out_written`; shutdown not 0/1 (INVALID_ARGUMENT); tenant_count,
  * observable_slots or ring_slots over their caps (OUT_OF_RANGE).
- * Ownership: `buf` stays the caller's. Thread safety: see the file notes (reentrant).
+ * Ownership: `buf` stays the caller's. Thread safety: reentrant (no shared state);
+ * the caller serialises access to `buf`.
  *
  * # Safety
  * `buf` is NULL or valid for `len` bytes; `out_written` and `out_error` NULL or valid.
@@ -2129,7 +2143,8 @@ vyre_status vyre_control_set_priority_offsets(uint8_t *buf, size_t len, const ui
 
 /**
  * Read the 6-entry priority table into `out_offsets` (`(buf, len, out_written)`
- * convention over `uint32_t` entries: needs 6).
+ * convention over `uint32_t` entries: needs 6). Errors: NULL buf / out_written,
+ * malformed buffer, `count` < 6 (INSUFFICIENT_SIZE, 6 in `*out_written`).
  * Thread safety: reentrant.
  *
  * # Safety
@@ -2207,7 +2222,8 @@ vyre_status vyre_control_read_word(const uint8_t *buf, size_t len, uint32_t inde
 /**
  * Read the 32 per-opcode execution counters (words 96..127, indexed by opcode) into
  * `out_counts` (`(buf, len, out_written)` convention over `uint32_t`: needs 32).
- * Thread safety: reentrant.
+ * Errors: NULL buf / out_written, malformed buffer, `count` < 32 (INSUFFICIENT_SIZE,
+ * 32 in `*out_written`). Thread safety: reentrant.
  *
  * # Safety
  * `buf` valid for `len` bytes; `out_counts` NULL or valid for `count` words;
@@ -2402,7 +2418,8 @@ vyre_status vyre_ring_encode_work_items(uint32_t slot_count, uint32_t tenant, co
 
 /**
  * vyre_ring_encode_work_items() into native `uint32_t` words (the wire words on
- * little-endian hosts); sizes are in words: needs slot_count × 16.
+ * little-endian hosts); sizes are in words: needs slot_count × 16. Errors as
+ * vyre_ring_encode_work_items(), with the required size in words.
  * Thread safety: reentrant.
  *
  * # Safety
@@ -2434,7 +2451,10 @@ vyre_status vyre_ring_count_done(const uint8_t *ring, size_t len, size_t item_co
  * Publish `*task` into slot `slot` verbatim (its state becomes the slot status,
  * written last). The task must be schedulable (READY, YIELDED or REQUEUED), with
  * tenant < 928, priority ≤ 4, a publishable opcode of its tenant (not PACKED_SLOT) and
- * flags ≤ 0xF; the slot must be EMPTY or DONE. Unknown state: MALFORMED_BUFFER.
+ * flags ≤ 0xF; the slot must be EMPTY or DONE. Errors: NULL ring/task; malformed
+ * ring; slot or tenant out of range (OUT_OF_RANGE); unknown state word
+ * (MALFORMED_BUFFER); an unschedulable state, priority, opcode or flags
+ * (INVALID_ARGUMENT); slot not EMPTY/DONE (SLOT_IN_FLIGHT). On error the ring is unchanged.
  * Thread safety: reentrant; the caller serialises access to `ring`.
  *
  * # Safety
@@ -2548,6 +2568,9 @@ vyre_status vyre_io_queue_complete(uint8_t *queue, size_t len, uint32_t slot, ui
 /**
  * Complete `count` requests all-or-nothing: every completion is checked as in
  * vyre_io_queue_complete() (and no slot may repeat) before any status is written.
+ * Errors: NULL queue (or NULL completions with count > 0), malformed queue, a slot out
+ * of range, a bad status, a slot that is not pending/claimed or a repeated slot; on error
+ * no status is written.
  * Thread safety: reentrant; the caller serialises access to `queue`.
  *
  * # Safety

@@ -3,8 +3,8 @@
 //!
 //! Conventions specific to this module:
 //! - enums cross as `uint32_t` and are checked: an out-of-range value from C is
-//!   `VYRE_ERROR_INVALID_ARGUMENT`; booleans are `uint32_t` (non-zero = true on input,
-//!   exactly 0 or 1 on output);
+//!   `VYRE_ERROR_INVALID_ARGUMENT`; booleans are `uint32_t`, exactly 0 or 1 both ways
+//!   (any other value on input is `VYRE_ERROR_INVALID_ARGUMENT`, as in the protocol API);
 //! - basis points cross as `uint32_t` and must be ≤ 10000 on input;
 //! - durations cross as `uint64_t` nanoseconds (`*_ns`);
 //! - every output is written only when the call succeeds.
@@ -12,7 +12,8 @@
 #![allow(unused_imports)]
 
 use super::core::{
-    boundary, obj_mut, obj_ref, require_out, slice_ref, vyre_error, vyre_status, write_out,
+    bool_in, boundary, guarded, obj_mut, obj_ref, require_out, slice_ref, vyre_error, vyre_status,
+    write_out,
 };
 use super::protocol::vyre_task;
 use crate::error::{Error, Result};

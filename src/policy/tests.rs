@@ -922,7 +922,6 @@ fn property_recommend_is_total_under_random_policies() {
 fn property_hysteresis_never_flips_inside_the_band() {
     let p = standard();
     let mut rng = Rng(0x5EED_0002);
-    let mut checked = 0;
     for _ in 0..20_000 {
         let threshold = if rng.below(2) == 0 {
             p.sparse_frontier_threshold_bps
@@ -963,9 +962,7 @@ fn property_hysteresis_never_flips_inside_the_band() {
             "density {} → {} around {threshold} flipped {prev:?} → {next:?} ({base:?})",
             first.frontier_density_bps, second.frontier_density_bps
         );
-        checked += 1;
     }
-    assert_eq!(checked, 20_000);
 }
 
 #[test]

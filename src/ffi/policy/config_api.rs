@@ -38,7 +38,8 @@ pub unsafe extern "C" fn vyre_megakernel_config_validate(
 
 /// Direct-dispatch grid for `queue_len` slots: `{min(max(1, ceil(q / max(max_x, 1))),
 /// max(worker_count, 1), 1024), 1, 1}` written to `out_grid` (3 × uint32_t). The config
-/// is not validated (worker_count 0 counts as 1). Thread-safe.
+/// is not validated (worker_count 0 counts as 1). Errors: NULL `config` or `out_grid`.
+/// Thread-safe.
 ///
 /// # Safety
 /// `config` is NULL or valid; `out_grid` is NULL or valid for 3 `uint32_t`.
@@ -61,7 +62,8 @@ pub unsafe extern "C" fn vyre_megakernel_config_dispatch_grid(
 
 /// Build a launch request: hints copied, requested_worker_groups = worker_count,
 /// expected_hits_per_item = max(expected_items_per_worker, 1), limits copied (not
-/// checked here; vyre_launch_policy_recommend() rejects zero limits). Thread-safe.
+/// checked here; vyre_launch_policy_recommend() rejects zero limits). Errors: NULL
+/// pointers; workload basis points > 10000 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid.
@@ -137,7 +139,8 @@ pub unsafe extern "C" fn vyre_megakernel_config_launch_recommendation(
 
 /// Recommend a launch for a task ring (see
 /// vyre_megakernel_config_launch_request_for_tasks()) with the standard policy.
-/// Thread-safe.
+/// Errors: those of vyre_megakernel_config_launch_request_for_tasks() and
+/// vyre_launch_policy_recommend(). Thread-safe.
 ///
 /// # Safety
 /// As vyre_megakernel_config_launch_request_for_tasks().

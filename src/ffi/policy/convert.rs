@@ -261,7 +261,10 @@ impl vyre_topology_evidence {
             )?,
             resident_device_bytes: self.resident_device_bytes,
             estimated_peak_device_bytes: self.estimated_peak_device_bytes,
-            output_parity_required: self.output_parity_required != 0,
+            output_parity_required: bool_in(
+                self.output_parity_required,
+                "evidence.output_parity_required",
+            )?,
         })
     }
     pub(super) fn from_rust(e: &evidence::TopologyEvidence) -> Self {
@@ -296,16 +299,22 @@ impl vyre_promotion_evidence {
                 ExecutionMode::from_raw,
                 ExecutionMode::ALL.len(),
             )?,
-            promote_hot_opcodes: self.promote_hot_opcodes != 0,
-            promote_hot_windows: self.promote_hot_windows != 0,
+            promote_hot_opcodes: bool_in(self.promote_hot_opcodes, "evidence.promote_hot_opcodes")?,
+            promote_hot_windows: bool_in(self.promote_hot_windows, "evidence.promote_hot_windows")?,
             route: enum_in(
                 "evidence.route",
                 self.route,
                 PromotionRoute::from_raw,
                 PromotionRoute::ALL.len(),
             )?,
-            fused_descriptor_window_required: self.fused_descriptor_window_required != 0,
-            output_parity_required: self.output_parity_required != 0,
+            fused_descriptor_window_required: bool_in(
+                self.fused_descriptor_window_required,
+                "evidence.fused_descriptor_window_required",
+            )?,
+            output_parity_required: bool_in(
+                self.output_parity_required,
+                "evidence.output_parity_required",
+            )?,
         })
     }
     pub(super) fn from_rust(e: &evidence::PromotionEvidence) -> Self {
@@ -356,11 +365,6 @@ impl vyre_priority_drain_recommendation {
             reason: d.reason.raw(),
         }
     }
-}
-
-/// Panic boundary for exported functions that return a plain value instead of a status.
-pub(super) fn guarded<T: Copy>(fallback: T, f: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
 }
 
 /// `grid` must point to 3 writable `u32`.

@@ -70,7 +70,8 @@ pub unsafe extern "C" fn vyre_launch_policy_recommend(
 }
 
 /// vyre_launch_policy_recommend() plus the topology evidence of the decision. Both
-/// outputs are written only on success. Thread-safe.
+/// outputs are written only on success. Errors as vyre_launch_policy_recommend(), and a
+/// NULL `out_evidence`. Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid.
@@ -94,7 +95,8 @@ pub unsafe extern "C" fn vyre_launch_policy_recommend_with_topology_evidence(
 }
 
 /// vyre_launch_policy_recommend() plus the hot opcode/window promotion evidence. Both
-/// outputs are written only on success. Thread-safe.
+/// outputs are written only on success. Errors as vyre_launch_policy_recommend(), and a
+/// NULL `out_evidence`. Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid.
@@ -150,7 +152,8 @@ pub unsafe extern "C" fn vyre_launch_policy_recommend_with_previous_topology(
 
 /// Best hit-capacity multiplier: the candidate whose cost is smallest (pairs beyond the
 /// shorter array are ignored, ties → first, NaN costs skipped); the policy's own
-/// multiplier when there is no pair. Thread-safe.
+/// multiplier when there is no pair. Errors: NULL `policy`/`out_multiplier`, a NULL array
+/// with a non-zero count, an invalid policy (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
 ///
 /// # Safety
 /// Arrays are NULL (only with count 0) or valid for their counts; other pointers NULL or valid.
@@ -175,7 +178,8 @@ pub unsafe extern "C" fn vyre_launch_policy_autotune_hit_capacity_multiplier(
 }
 
 /// Best workgroup size: the candidate whose cost is smallest (as above); `current_size`
-/// when there is no pair. Thread-safe.
+/// when there is no pair. Errors as
+/// vyre_launch_policy_autotune_hit_capacity_multiplier(). Thread-safe.
 ///
 /// # Safety
 /// As vyre_launch_policy_autotune_hit_capacity_multiplier().
@@ -200,8 +204,8 @@ pub unsafe extern "C" fn vyre_launch_policy_autotune_workgroup_size(
     })
 }
 
-/// Launch cache counters of the calling thread (entries, hits, misses). Thread-safe: each
-/// thread has its own cache.
+/// Launch cache counters of the calling thread (entries, hits, misses). Errors: NULL
+/// `out`. Thread-safe: each thread has its own cache.
 ///
 /// # Safety
 /// Pointers are NULL or valid.
@@ -234,8 +238,8 @@ pub extern "C" fn vyre_launch_cache_reset() {
 // ---------------------------------------------------------------------------------------
 
 /// `*out_complete = 1` when the record has schema 1, densities and pressure ≤ 10000 bps
-/// and parity required, else 0. Errors: NULL pointers, out-of-range enum fields
-/// (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+/// and parity required, else 0. Errors: NULL pointers, out-of-range enum fields or a
+/// boolean field other than 0/1 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid.
@@ -253,8 +257,8 @@ pub unsafe extern "C" fn vyre_topology_evidence_is_complete(
 }
 
 /// `*out_complete = 1` when the record has schema 1, non-zero thresholds and parity
-/// required, else 0. Errors: NULL pointers, out-of-range enum fields
-/// (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+/// required, else 0. Errors: NULL pointers, out-of-range enum fields or a boolean field
+/// other than 0/1 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid.

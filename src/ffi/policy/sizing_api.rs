@@ -72,7 +72,7 @@ pub unsafe extern "C" fn vyre_launch_geometry_covering_worker_groups(
 }
 
 /// Dispatch parameters of a geometry: its grid, workgroup size `{wg, 1, 1}` and
-/// `timeout_ns` (0 = no limit). Thread-safe.
+/// `timeout_ns` (0 = no limit). Errors: NULL `geometry` or `out`. Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid.

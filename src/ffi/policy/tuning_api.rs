@@ -61,7 +61,9 @@ pub unsafe extern "C" fn vyre_priority_requeue_accounting_record_requeue(
 }
 
 /// Record one aging promotion of a slot aged `age_ticks` (aged_promotions + 1). At
-/// UINT64_MAX → VYRE_ERROR_OVERFLOW, struct unchanged. Caller-owned struct.
+/// UINT64_MAX → VYRE_ERROR_OVERFLOW, struct unchanged; NULL `accounting` →
+/// VYRE_ERROR_NULL_POINTER. Caller-owned struct; do not share it between threads without
+/// a lock.
 ///
 /// # Safety
 /// Pointers are NULL or valid.
@@ -82,7 +84,8 @@ pub unsafe extern "C" fn vyre_priority_requeue_accounting_record_aged_promotion(
 
 /// Drain recommendation for the counters: headroom = UINT64_MAX − counter; reason by
 /// urgency: exhausted (headroom 0) > near limit (headroom ≤ 1024) > pending telemetry
-/// (any counter non-zero) > none; should_drain = reason != NONE. Thread-safe.
+/// (any counter non-zero) > none; should_drain = reason != NONE. Errors: NULL
+/// `accounting` or `out`. Thread-safe.
 ///
 /// # Safety
 /// Pointers are NULL or valid.
