@@ -42,6 +42,25 @@ This package contains the header vyre.h, the libvyre.so link, the static archive
 libvyre.a, the pkg-config file vyre.pc and the CMake package (targets vyre::vyre and \
 vyre::vyre_static).")
 
+# Strip as Debian's dh_strip does, when installing with `cmake --install --strip` and in
+# the packages (CPACK_STRIP_FILES): the shared library keeps only what dynamic linking
+# needs, the archive loses its debug info (the release profile builds with debug=1,
+# which makes them several times larger). These rules run after the install rules.
+find_program(VYRE_STRIP NAMES strip)
+set(_vyre_dest "\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}")
+install(CODE "
+  if(CMAKE_INSTALL_DO_STRIP)
+    execute_process(COMMAND \"${VYRE_STRIP}\" --strip-unneeded --remove-section=.comment
+                            --remove-section=.note \"${_vyre_dest}/${VYRE_SO_REAL}\"
+                    COMMAND_ERROR_IS_FATAL ANY)
+  endif()" COMPONENT runtime)
+install(CODE "
+  if(CMAKE_INSTALL_DO_STRIP)
+    execute_process(COMMAND \"${VYRE_STRIP}\" --strip-debug \"${_vyre_dest}/libvyre.a\"
+                    COMMAND_ERROR_IS_FATAL ANY)
+  endif()" COMPONENT dev)
+set(CPACK_STRIP_FILES TRUE)
+
 include(CPack)
 
 if(BUILD_TESTING)

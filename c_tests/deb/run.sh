@@ -51,6 +51,11 @@ libdir=$root/usr/lib/$triplet
 grep -qx 'prefix=/usr' "$libdir/pkgconfig/vyre.pc" || fail "vyre.pc must say prefix=/usr"
 soname=$(readelf -d "$libdir/libvyre.so.$version" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libvyre.so.$major" ] || fail "soname is '$soname'"
+# Stripped like dh_strip (no debug sections), with the exact export set intact.
+grep -q '\.debug_' <<<"$(readelf -S "$libdir/libvyre.so.$version")" && fail "libvyre.so in the package is not stripped"
+grep -q '\.debug_info' <<<"$(readelf -S "$libdir/libvyre.a" 2>/dev/null)" && fail "libvyre.a in the package has debug info"
+"$src/c_tests/exports/check_exports.sh" "$libdir/libvyre.so.$version" "$libdir/libvyre.a" "$root/usr/include/vyre.h" >/dev/null \
+  || fail "packaged libraries do not export exactly vyre.h's functions"
 
 # pkg-config against the root: the sysroot prefixes -I/-L; system dirs are kept because
 # inside the temporary root they are not the system's.
