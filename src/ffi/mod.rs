@@ -12,5 +12,6 @@
 
 pub mod core;
 pub mod gpu;
+pub mod protocol;
 
 pub use self::core::*;
