@@ -158,6 +158,11 @@ pub fn check_spec(spec: &KernelSpec, internal: bool) -> Result<()> {
 
 /// Generate the complete kernel source for `spec`.
 pub fn generate(spec: &KernelSpec) -> String {
+    generate_with(spec, true)
+}
+
+/// `calls = false` leaves custom code in but never calls it (first validation stage).
+fn generate_with(spec: &KernelSpec, calls: bool) -> String {
     let mut out = String::with_capacity(TEMPLATE.len() + 4096);
     for line in TEMPLATE.lines() {
         match line.trim() {
@@ -197,14 +202,14 @@ pub fn generate(spec: &KernelSpec) -> String {
                 }
             }
             "//@INNER_CASES" => {
-                for c in spec.opcodes.iter().filter(|c| c.opcode <= 0xFF) {
+                for c in spec.opcodes.iter().filter(|c| calls && c.opcode <= 0xFF) {
                     out.push_str(&format!(
                         "        case {}u: {{ return {}(slot); }}\n",
                         c.opcode, c.name
                     ));
                 }
             }
-            "//@EXEC_BODY" => out.push_str(&exec_body(spec)),
+            "//@EXEC_BODY" => out.push_str(&exec_body(spec, calls)),
             _ => {
                 out.push_str(line);
                 out.push('\n');
@@ -232,8 +237,11 @@ fn user_access(extras: &[ExtraKind]) -> String {
     len + &load
 }
 
-fn exec_body(spec: &KernelSpec) -> String {
+fn exec_body(spec: &KernelSpec, calls: bool) -> String {
     if let Some(f) = &spec.fused {
+        if !calls {
+            return "    return VYRE_DONE;\n".to_string();
+        }
         return format!("    return {}(slot);\n", f.name);
     }
     let mut s = String::from(
@@ -255,7 +263,7 @@ fn exec_body(spec: &KernelSpec) -> String {
         }
 ",
     );
-    for c in &spec.opcodes {
+    for c in spec.opcodes.iter().filter(|_| calls) {
         s.push_str(&format!(
             "        case {}u: {{ return {}(slot); }}\n",
             c.opcode, c.name
@@ -274,14 +282,21 @@ fn shader_error(what: &str, message: String) -> Error {
 /// message (with the offending source lines).
 pub fn validate(spec: &KernelSpec, source: &str) -> Result<()> {
     let what = "the megakernel WGSL (custom opcodes / fused payload) failed to compile";
-    let module = naga::front::wgsl::parse_str(source)
-        .map_err(|e| shader_error(what, e.emit_to_string_with_path(source, "megakernel.wgsl")))?;
-    let allowed_bindings = 4 + spec.extra_buffers.len() as u32;
+    // Stage 1: the kernel with the custom code but no calls into it, so a missing
+    // function or a wrong signature is reported as such (not as a bad call site).
+    let probe = generate_with(spec, false);
+    let module = naga::front::wgsl::parse_str(&probe)
+        .map_err(|e| shader_error(what, e.emit_to_string_with_path(&probe, "megakernel.wgsl")))?;
+    let ours = |name: &str| {
+        ["control", "ring", "debug_log", "io_queue", "vyre_engine"].contains(&name)
+            || name
+                .strip_prefix("user")
+                .and_then(|d| d.parse::<usize>().ok())
+                .is_some_and(|i| i < spec.extra_buffers.len())
+    };
     for (_, g) in module.global_variables.iter() {
         if let Some(b) = &g.binding {
-            let ours =
-                (b.group == 0 && b.binding < allowed_bindings) || (b.group == 1 && b.binding == 0);
-            if !ours {
+            if !g.name.as_deref().is_some_and(ours) {
                 return Err(Error::new(
                     Status::Shader,
                     format!(
@@ -330,7 +345,9 @@ pub fn validate(spec: &KernelSpec, source: &str) -> Result<()> {
             ));
         }
     }
-    // Whole-module validation last, so signature mistakes get the clearer message above.
+    // Stage 2: the full kernel.
+    let module = naga::front::wgsl::parse_str(source)
+        .map_err(|e| shader_error(what, e.emit_to_string_with_path(source, "megakernel.wgsl")))?;
     let mut validator = naga::valid::Validator::new(
         naga::valid::ValidationFlags::all(),
         naga::valid::Capabilities::default(),

@@ -156,6 +156,7 @@ impl Megakernel {
 
     /// Crate-internal constructor that may also register the built-in scanner opcodes
     /// 0xFFF0..=0xFFFC (the scan layer uses it for DFA_SCAN).
+    #[allow(dead_code)] // until the scan layer (DFA_SCAN) is merged
     pub(crate) fn new_internal(device: &Device, desc: &MegakernelDesc) -> Result<Megakernel> {
         Self::build(device, desc, true)
     }
@@ -389,5 +390,57 @@ impl Megakernel {
         report.recovered = recovered;
         report.latency = start.elapsed();
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gpu::{DeviceOptions, ResidentDesc, ResidentSet};
+    use crate::protocol::{self, abi::op};
+
+    /// The crate-internal path registers the reserved scanner range (DFA_SCAN = 0xFFF0);
+    /// the public one refuses it.
+    #[test]
+    fn internal_registration_takes_the_scanner_range() {
+        let dev = Device::new(&DeviceOptions::default()).unwrap();
+        let scan = CustomOpcode {
+            opcode: op::DFA_SCAN,
+            name: "scan_stub".into(),
+            wgsl: "fn scan_stub(slot: u32) -> u32 { atomicAdd(&user0[0], vyre_arg(0u)); return VYRE_DONE; }".into(),
+        };
+        let desc = MegakernelDesc {
+            opcodes: vec![scan],
+            extra_buffers: vec![ExtraKind::Atomic],
+            ..Default::default()
+        };
+        assert_eq!(
+            Megakernel::new(&dev, &desc).err().unwrap().status,
+            crate::Status::InvalidArgument
+        );
+        let mk = Megakernel::new_internal(&dev, &desc).unwrap();
+        let set = ResidentSet::new(
+            &mk,
+            &ResidentDesc {
+                extra_sizes: vec![16],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        set.write(
+            crate::gpu::buffer::CONTROL,
+            0,
+            &protocol::encode_control(false, 1, 64, 256).unwrap(),
+        )
+        .unwrap();
+        let mut ring = protocol::encode_empty_ring(256).unwrap();
+        for i in 0..10 {
+            protocol::publish_slot(&mut ring, i, 0, op::DFA_SCAN, &[i + 1]).unwrap();
+        }
+        set.write(crate::gpu::buffer::RING, 0, &ring).unwrap();
+        assert_eq!(set.dispatch(&DispatchOptions::default()).unwrap().done, 10);
+        let mut w = [0u8; 4];
+        set.read(crate::gpu::buffer::EXTRA, 0, &mut w).unwrap();
+        assert_eq!(u32::from_le_bytes(w), 55);
     }
 }
