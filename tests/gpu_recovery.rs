@@ -150,7 +150,7 @@ fn resident_sets_are_rebuilt_from_their_mirror() {
 fn loss_in_the_middle_of_a_many_wave_dispatch_is_recovered() {
     let dev = own_device();
     let mk = Megakernel::bootstrap(&dev).unwrap();
-    const LEN: usize = 2_000_000;
+    const LEN: usize = 500_000;
     let mut ctl = control(1, 2 * LEN + 16, 256);
     for i in 0..LEN {
         ctl[CONTROL_WORDS + LEN + 8 + i] = i as u32 * 7;
@@ -173,7 +173,7 @@ fn loss_in_the_middle_of_a_many_wave_dispatch_is_recovered() {
     let killer = {
         let dev = dev.clone();
         std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(50));
             dev.debug_destroy();
         })
     };
