@@ -3,7 +3,7 @@
  * It shows the whole host side of the megakernel protocol with caller-owned buffers:
  *   1. size and encode the four ABI buffers (control, ring, debug log, io queue),
  *   2. publish a batch of work into the ring (items + a BATCH_FENCE),
- *   3. (run the kernel on the GPU: see the marked step below),
+ *   3. run the interpreter kernel on the GPU (the best adapter; lavapipe without a GPU),
  *   4. decode what the host can read back: slot states, counters, debug records.
  *
  * Every vyre call returns a vyre_status (VYRE_OK == 0) and can hand back a vyre_error
@@ -104,8 +104,28 @@ int main(void) {
     printf("republishing slot 0: %s (%s)\n", vyre_status_string(st), vyre_error_message(err));
     vyre_error_free(err);
 
-    /* 3. Run the kernel: a GPU dispatch goes here. This example does not dispatch yet,
-     *    so every published slot is still PUBLISHED below and the counters are 0. */
+    /* 3. Run the kernel. Open the most capable adapter (VYRE_ADAPTER=... selects one;
+     *    lavapipe when there is no GPU), build the bootstrap megakernel (256 lanes, all
+     *    built-in opcodes) and dispatch: the buffers are uploaded, the kernel runs bounded
+     *    waves until no claimable slot remains, and the buffers are read back in place. */
+    vyre_device *device = NULL;
+    vyre_megakernel *kernel = NULL;
+    vyre_adapter_info adapter;
+    CALL(vyre_device_create(NULL, &device, ERR));
+    CALL(vyre_device_info(device, &adapter, ERR));
+    CALL(vyre_megakernel_bootstrap(device, &kernel, ERR));
+    vyre_dispatch_buffers bufs = {{control.bytes, control.len},
+                                  {ring.bytes, ring.len},
+                                  {debug_log.bytes, debug_log.len},
+                                  {io_queue.bytes, io_queue.len},
+                                  NULL,
+                                  0};
+    vyre_dispatch_stats stats;
+    CALL(vyre_megakernel_dispatch_ex(kernel, &bufs, NULL, &stats, ERR));
+    printf("dispatched on %s: %u wave(s), %llu slots done, %llu remaining, %.0f us\n", adapter.name, stats.waves,
+           (unsigned long long)stats.done, (unsigned long long)stats.remaining, stats.latency_ns / 1000.0);
+    vyre_megakernel_destroy(kernel);
+    vyre_device_destroy(device);
 
     /* 4. Decode. */
     for (uint32_t i = 0; i < published; i++) {

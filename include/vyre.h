@@ -40,6 +40,147 @@
 #define VYRE_VERSION_NUMBER 1000
 
 /**
+ * `vyre_adapter_info.backend`: Vulkan (lavapipe, NVIDIA, AMD, Intel on Linux).
+ */
+#define VYRE_BACKEND_VULKAN 1
+
+/**
+ * `vyre_adapter_info.backend`: Metal.
+ */
+#define VYRE_BACKEND_METAL 2
+
+/**
+ * `vyre_adapter_info.backend`: Direct3D 12.
+ */
+#define VYRE_BACKEND_DX12 3
+
+/**
+ * `vyre_adapter_info.backend`: OpenGL.
+ */
+#define VYRE_BACKEND_GL 4
+
+/**
+ * `vyre_adapter_info.backend`: browser WebGPU.
+ */
+#define VYRE_BACKEND_BROWSER_WEBGPU 5
+
+/**
+ * `vyre_adapter_info.backend`: no-op backend.
+ */
+#define VYRE_BACKEND_NOOP 6
+
+/**
+ * `vyre_adapter_info.device_type`: discrete GPU (preferred by default).
+ */
+#define VYRE_DEVICE_TYPE_DISCRETE 1
+
+/**
+ * `vyre_adapter_info.device_type`: integrated GPU.
+ */
+#define VYRE_DEVICE_TYPE_INTEGRATED 2
+
+/**
+ * `vyre_adapter_info.device_type`: virtual GPU.
+ */
+#define VYRE_DEVICE_TYPE_VIRTUAL 3
+
+/**
+ * `vyre_adapter_info.device_type`: CPU implementation (lavapipe / llvmpipe).
+ */
+#define VYRE_DEVICE_TYPE_CPU 4
+
+/**
+ * `vyre_adapter_info.device_type`: other.
+ */
+#define VYRE_DEVICE_TYPE_OTHER 5
+
+/**
+ * Resident buffer id: control block.
+ */
+#define VYRE_BUFFER_CONTROL 0
+
+/**
+ * Resident buffer id: ring.
+ */
+#define VYRE_BUFFER_RING 1
+
+/**
+ * Resident buffer id: debug log.
+ */
+#define VYRE_BUFFER_DEBUG_LOG 2
+
+/**
+ * Resident buffer id: io queue.
+ */
+#define VYRE_BUFFER_IO_QUEUE 3
+
+/**
+ * Resident buffer id of extra buffer 0; extra buffer i is `VYRE_BUFFER_EXTRA + i`.
+ */
+#define VYRE_BUFFER_EXTRA 4
+
+/**
+ * Extra buffer kind: `var<storage, read_write> userN: array<u32>`.
+ */
+#define VYRE_EXTRA_READ_WRITE 0
+
+/**
+ * Extra buffer kind: `var<storage, read> userN: array<u32>` (never read back).
+ */
+#define VYRE_EXTRA_READ_ONLY 1
+
+/**
+ * Extra buffer kind: `var<storage, read_write> userN: array<atomic<u32>>`.
+ */
+#define VYRE_EXTRA_ATOMIC 2
+
+/**
+ * `vyre_dispatch_stats.stop`: no claimable slot remains.
+ */
+#define VYRE_STOP_COMPLETE 0
+
+/**
+ * `vyre_dispatch_stats.stop`: the SHUTDOWN word was set; workers stopped claiming.
+ */
+#define VYRE_STOP_SHUTDOWN 1
+
+/**
+ * `vyre_dispatch_stats.stop`: max_wall_time or max_waves ended the dispatch (drained).
+ */
+#define VYRE_STOP_TIME_LIMIT 2
+
+/**
+ * `vyre_dispatch_options.flags`: never rebuild a lost device; fail with DEVICE_LOST.
+ */
+#define VYRE_DISPATCH_NO_RECOVERY 1
+
+/**
+ * `vyre_resident_options.flags`: read every writable buffer back into the host mirror
+ * after each dispatch, so a device-loss recovery replays only the interrupted dispatch.
+ */
+#define VYRE_RESIDENT_SYNC_MIRROR 1
+
+/**
+ * Bootstrap ring slots (`vyre_megakernel_bootstrap`).
+ */
+#define VYRE_MEGAKERNEL_DEFAULT_SLOT_COUNT 256
+
+/**
+ * Bootstrap lanes per workgroup.
+ */
+#define VYRE_MEGAKERNEL_DEFAULT_WORKGROUP_SIZE_X 256
+
+/**
+ * Default lane work budget per wave (loop iterations of long opcodes).
+ */
+#define VYRE_DISPATCH_DEFAULT_WORK_BUDGET 32768
+
+/**
+ * Largest lane work budget per wave.
+ */
+#define VYRE_DISPATCH_MAX_WORK_BUDGET 40960
+
+/**
  * Default persistent worker count of a config.
  */
 #define VYRE_DEFAULT_WORKER_COUNT 64
@@ -606,6 +747,14 @@
 #define VYRE_TASK_FLAG_RESUME_READY 8
 
 /**
+ * A GPU device (adapter + wgpu device, rebuilt after a loss).
+ *
+ * Ownership: created by `vyre_device_create`, released with `vyre_device_destroy`;
+ * megakernels keep their device alive internally. Thread safety: shareable.
+ */
+typedef struct vyre_device vyre_device;
+
+/**
  * Error details for a failed call: status, a human-readable message, and for
  * `VYRE_ERROR_INSUFFICIENT_SIZE` the required size.
  *
@@ -616,10 +765,500 @@
 typedef struct vyre_error vyre_error;
 
 /**
+ * A compiled megakernel (one interpreter kernel variant, one pipeline per device).
+ *
+ * Ownership: created by `vyre_megakernel_*` constructors, released with
+ * `vyre_megakernel_destroy`; keeps its device alive. Thread safety: shareable; any
+ * number of threads may dispatch on it at once.
+ */
+typedef struct vyre_megakernel vyre_megakernel;
+
+/**
+ * A resident buffer set (4 ABI buffers + extra buffers) kept on the GPU for one
+ * megakernel, with a host mirror used to rebuild it after a device loss.
+ *
+ * Ownership: created by `vyre_resident_create`, released with `vyre_resident_destroy`;
+ * keeps its megakernel alive. Thread safety: shareable; calls on one set serialise.
+ */
+typedef struct vyre_resident vyre_resident;
+
+/**
  * Status code returned by every fallible vyre function. `VYRE_OK` (0) means success;
  * values are never renumbered.
  */
 typedef int32_t vyre_status;
+
+/**
+ * What an adapter is and the limits vyre requests from it.
+ */
+typedef struct vyre_adapter_info {
+  /**
+   * Adapter name, NUL-terminated (truncated to fit).
+   */
+  char name[256];
+  /**
+   * Driver name, NUL-terminated.
+   */
+  char driver[128];
+  /**
+   * Driver version information, NUL-terminated.
+   */
+  char driver_info[128];
+  /**
+   * `VYRE_BACKEND_*`.
+   */
+  uint32_t backend;
+  /**
+   * `VYRE_DEVICE_TYPE_*`.
+   */
+  uint32_t device_type;
+  /**
+   * PCI vendor id (backend-specific).
+   */
+  uint32_t vendor_id;
+  /**
+   * PCI device id (backend-specific).
+   */
+  uint32_t device_id;
+  /**
+   * Largest storage-buffer binding in bytes (caps each ABI/extra buffer).
+   */
+  uint64_t max_storage_buffer_binding_size;
+  /**
+   * Largest buffer in bytes.
+   */
+  uint64_t max_buffer_size;
+  /**
+   * Storage buffers per shader stage (vyre uses 5 + extra buffers).
+   */
+  uint32_t max_storage_buffers_per_shader_stage;
+  /**
+   * Largest `workgroup_size_x`.
+   */
+  uint32_t max_compute_workgroup_size_x;
+  /**
+   * Largest invocations per workgroup.
+   */
+  uint32_t max_compute_invocations_per_workgroup;
+  /**
+   * Largest workgroup count per dispatch dimension.
+   */
+  uint32_t max_compute_workgroups_per_dimension;
+  /**
+   * Workgroup memory in bytes.
+   */
+  uint32_t max_compute_workgroup_storage_size;
+  /**
+   * Padding, always 0.
+   */
+  uint32_t reserved;
+} vyre_adapter_info;
+
+/**
+ * Options of `vyre_device_create`. A zeroed struct (or NULL) means defaults.
+ */
+typedef struct vyre_device_options {
+  /**
+   * Adapter selector (NUL-terminated, may be NULL): comma-separated terms that must
+   * all match, case-insensitive: `name:TEXT`, `backend:vulkan`,
+   * `type:discrete|integrated|virtual|cpu|other`, or a bare word matching any of them
+   * (e.g. "llvmpipe", "cpu", "H200"). NULL uses the `VYRE_ADAPTER` environment
+   * variable, else picks the most capable adapter (discrete > integrated > virtual > CPU).
+   */
+  const char *adapter;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t flags;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+} vyre_device_options;
+
+/**
+ * One custom opcode: WGSL source defining `fn <name>(slot: u32) -> u32`, selected by
+ * slots whose opcode word is `opcode` (a user opcode: 8..=0xFFEF or 0x10000..=0x7FFFFFFF).
+ * See the README section "Running work on the GPU" for the helpers the source may use.
+ */
+typedef struct vyre_custom_opcode {
+  /**
+   * Opcode id.
+   */
+  uint32_t opcode;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+  /**
+   * Function name (NUL-terminated WGSL identifier).
+   */
+  const char *name;
+  /**
+   * WGSL source (NUL-terminated) defining the function and any helpers it needs.
+   */
+  const char *wgsl;
+} vyre_custom_opcode;
+
+/**
+ * Options of `vyre_megakernel_create`. A zeroed struct means the bootstrap kernel
+ * (256 slots x 1 workgroup of 256 lanes, built-in opcodes only).
+ */
+typedef struct vyre_megakernel_options {
+  /**
+   * Custom opcodes (`opcode_count` entries; may be NULL when 0).
+   */
+  const struct vyre_custom_opcode *opcodes;
+  /**
+   * Number of custom opcodes.
+   */
+  size_t opcode_count;
+  /**
+   * `VYRE_EXTRA_*` kind of each extra buffer (`extra_buffer_count` entries).
+   */
+  const uint32_t *extra_buffer_kinds;
+  /**
+   * Number of extra buffers (bound at bindings 4.., named user0.. in WGSL).
+   */
+  size_t extra_buffer_count;
+  /**
+   * Fused payload function name; non-NULL selects the fused variant (no custom opcodes).
+   */
+  const char *fused_name;
+  /**
+   * Fused payload WGSL source (required with `fused_name`).
+   */
+  const char *fused_wgsl;
+  /**
+   * Ring slots (default ring size of resident sets); 0 = 256.
+   */
+  uint32_t slot_count;
+  /**
+   * Lanes per workgroup; 0 = 256.
+   */
+  uint32_t workgroup_size_x;
+  /**
+   * Workgroups per wave; 0 = ceil(slot_count / workgroup_size_x), at most 1024.
+   */
+  uint32_t worker_groups;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+} vyre_megakernel_options;
+
+/**
+ * A caller-owned byte buffer.
+ */
+typedef struct vyre_buffer {
+  /**
+   * Start of the buffer (may be NULL only when `len` is 0).
+   */
+  uint8_t *data;
+  /**
+   * Length in bytes.
+   */
+  size_t len;
+} vyre_buffer;
+
+/**
+ * Caller-owned buffers of `vyre_megakernel_dispatch_ex`: uploaded, run, read back in
+ * place (read-only extra buffers are not read back).
+ */
+typedef struct vyre_dispatch_buffers {
+  /**
+   * Control block: (160 + observable) words.
+   */
+  struct vyre_buffer control;
+  /**
+   * Ring: slot_count x 64 bytes.
+   */
+  struct vyre_buffer ring;
+  /**
+   * Debug log: (1 + 4 x records) words.
+   */
+  struct vyre_buffer debug_log;
+  /**
+   * Io queue (8-word slots); `data` NULL = an internal zeroed 64-slot queue.
+   */
+  struct vyre_buffer io_queue;
+  /**
+   * One buffer per extra buffer of the megakernel (may be NULL when 0).
+   */
+  const struct vyre_buffer *extras;
+  /**
+   * Number of extra buffers.
+   */
+  size_t extra_count;
+} vyre_dispatch_buffers;
+
+/**
+ * Options of a dispatch. A zeroed struct (or NULL) means defaults.
+ */
+typedef struct vyre_dispatch_options {
+  /**
+   * Stop starting waves after this many microseconds, then drain; 0 = 60 s.
+   */
+  uint64_t max_wall_time_us;
+  /**
+   * Stop after this many waves; 0 = no limit.
+   */
+  uint32_t max_waves;
+  /**
+   * Lane work budget per wave; 0 = `VYRE_DISPATCH_DEFAULT_WORK_BUDGET`, at most
+   * `VYRE_DISPATCH_MAX_WORK_BUDGET`.
+   */
+  uint32_t work_budget;
+  /**
+   * Workgroups per wave; 0 = the megakernel's worker_groups (raised when a ring needs
+   * more to be visited in one wave).
+   */
+  uint32_t worker_groups;
+  /**
+   * Device-loss recoveries allowed in this call; 0 = 1.
+   */
+  uint32_t recovery_attempts;
+  /**
+   * `VYRE_DISPATCH_*` flags.
+   */
+  uint32_t flags;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+} vyre_dispatch_options;
+
+/**
+ * What a dispatch did. Slot counts refer to this call.
+ */
+typedef struct vyre_dispatch_stats {
+  /**
+   * Bytes uploaded to the GPU.
+   */
+  uint64_t bytes_in;
+  /**
+   * Bytes read back from the GPU.
+   */
+  uint64_t bytes_out;
+  /**
+   * Wall time of the call in nanoseconds.
+   */
+  uint64_t latency_ns;
+  /**
+   * Slots that reached DONE.
+   */
+  uint64_t done;
+  /**
+   * Slots that reached FAULT.
+   */
+  uint64_t faulted;
+  /**
+   * Claims (resumed YIELD/REQUEUE/WAIT_IO slots count again).
+   */
+  uint64_t claims;
+  /**
+   * Slots left unfinished: claimable + waiting_io + denied + unvisited.
+   */
+  uint64_t remaining;
+  /**
+   * PUBLISHED/YIELD/REQUEUE slots left (drained at a time limit or on shutdown).
+   */
+  uint64_t claimable;
+  /**
+   * WAIT_IO slots left: complete their io requests and dispatch again.
+   */
+  uint64_t waiting_io;
+  /**
+   * Claimable slots whose tenant is not allowed (left untouched).
+   */
+  uint64_t denied;
+  /**
+   * Slots not visited by the last wave (only when a limit stopped it).
+   */
+  uint64_t unvisited;
+  /**
+   * Waves run.
+   */
+  uint32_t waves;
+  /**
+   * Compute dispatches recorded.
+   */
+  uint32_t kernel_launches;
+  /**
+   * Host waits for the GPU.
+   */
+  uint32_t sync_points;
+  /**
+   * Device-loss recoveries performed (device, pipelines and buffers rebuilt).
+   */
+  uint32_t recovered;
+  /**
+   * `VYRE_STOP_*`.
+   */
+  uint32_t stop;
+  /**
+   * Padding, always 0.
+   */
+  uint32_t reserved;
+} vyre_dispatch_stats;
+
+/**
+ * One PRINTF record of the debug log. Plain data.
+ */
+typedef struct vyre_debug_record {
+  /**
+   * Format id (PRINTF arg0).
+   */
+  uint32_t fmt_id;
+  /**
+   * PRINTF arg1.
+   */
+  uint32_t arg1;
+  /**
+   * PRINTF arg2.
+   */
+  uint32_t arg2;
+  /**
+   * Word offset of the printing slot (slot index × 16).
+   */
+  uint32_t slot_word_offset;
+} vyre_debug_record;
+
+/**
+ * Decoded results of `vyre_megakernel_dispatch_readback`. The caller sets the storage
+ * fields (`observables`/`observable_capacity`, `records`/`record_capacity`; NULL skips
+ * them); everything else is written by the call.
+ */
+typedef struct vyre_readback {
+  /**
+   * Control word DONE_COUNT.
+   */
+  uint32_t done_count;
+  /**
+   * Control word EPOCH (BATCH_FENCEs executed).
+   */
+  uint32_t epoch;
+  /**
+   * Control word FAULT_COUNT.
+   */
+  uint32_t fault_count;
+  /**
+   * Non-zero when the SHUTDOWN word is set.
+   */
+  uint32_t shutdown;
+  /**
+   * Control word STARVATION.
+   */
+  uint32_t starvation;
+  /**
+   * PRINTF records dropped because the debug log was full.
+   */
+  uint32_t dropped_records;
+  /**
+   * Executions per opcode (opcodes < 32).
+   */
+  uint32_t metrics[32];
+  /**
+   * Claims per tenant (t mod 32), control words 64..95.
+   */
+  uint32_t tenant_claims[32];
+  /**
+   * Claims per priority level (CRITICAL..IDLE).
+   */
+  uint32_t priority_claims[5];
+  /**
+   * Padding, always 0.
+   */
+  uint32_t reserved;
+  /**
+   * In: caller array for the observable words (control words 160..), or NULL.
+   */
+  uint32_t *observables;
+  /**
+   * In: entries in `observables`; must hold every observable word of the control block.
+   */
+  size_t observable_capacity;
+  /**
+   * Out: observable words in the control block (copied when `observables` is set).
+   */
+  size_t observable_count;
+  /**
+   * In: caller array for the PRINTF records, or NULL.
+   */
+  struct vyre_debug_record *records;
+  /**
+   * In: entries in `records`; must hold the debug log's record capacity.
+   */
+  size_t record_capacity;
+  /**
+   * Out: records stored in the debug log (copied when `records` is set).
+   */
+  size_t record_count;
+} vyre_readback;
+
+/**
+ * Options of `vyre_resident_create`. A zeroed struct (or NULL) means defaults.
+ */
+typedef struct vyre_resident_options {
+  /**
+   * Byte size of each extra buffer (one per extra buffer of the megakernel).
+   */
+  const uint64_t *extra_sizes;
+  /**
+   * Number of entries in `extra_sizes`.
+   */
+  size_t extra_count;
+  /**
+   * Ring slots; 0 = the megakernel's slot_count.
+   */
+  uint32_t slot_count;
+  /**
+   * Observable words after the 160 control words; 0 = 64.
+   */
+  uint32_t observable_words;
+  /**
+   * Debug-log records; 0 = 64.
+   */
+  uint32_t debug_records;
+  /**
+   * Io-queue slots; 0 = 64.
+   */
+  uint32_t io_slots;
+  /**
+   * `VYRE_RESIDENT_*` flags.
+   */
+  uint32_t flags;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+} vyre_resident_options;
+
+/**
+ * A range to read back during `vyre_resident_dispatch_read`.
+ */
+typedef struct vyre_read_range {
+  /**
+   * `VYRE_BUFFER_*` id.
+   */
+  uint32_t buffer;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+  /**
+   * Byte offset in the buffer.
+   */
+  size_t offset;
+  /**
+   * Destination (caller-owned, `len` bytes).
+   */
+  uint8_t *dst;
+  /**
+   * Bytes to read.
+   */
+  size_t len;
+} vyre_read_range;
 
 /**
  * Optional workload-shape signals (zero = unknown everywhere, so a zeroed struct is the
@@ -1335,28 +1974,6 @@ typedef struct vyre_slot {
 } vyre_slot;
 
 /**
- * One PRINTF record of the debug log. Plain data.
- */
-typedef struct vyre_debug_record {
-  /**
-   * Format id (PRINTF arg0).
-   */
-  uint32_t fmt_id;
-  /**
-   * PRINTF arg1.
-   */
-  uint32_t arg1;
-  /**
-   * PRINTF arg2.
-   */
-  uint32_t arg2;
-  /**
-   * Word offset of the printing slot (slot index × 16).
-   */
-  uint32_t slot_word_offset;
-} vyre_debug_record;
-
-/**
  * One io-queue slot, word for word (8 words, 32 bytes). Plain data.
  */
 typedef struct vyre_io_request {
@@ -1713,6 +2330,277 @@ void vyre_error_free(struct vyre_error *error);
  * Thread-safe.
  */
 vyre_status vyre_debug_trigger_panic(struct vyre_error **out_error);
+
+/**
+ * List every adapter wgpu can see. Caller-owned output convention: `buf` NULL asks for
+ * the count in `*out_written`; a too-small `buf` fails with INSUFFICIENT_SIZE and the
+ * count needed. `len` and `*out_written` count `vyre_adapter_info` elements.
+ * Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `buf` is NULL or valid for `len` elements; `out_written` is valid.
+ */
+vyre_status vyre_device_list_adapters(struct vyre_adapter_info *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Open a device (see `vyre_device_options.adapter` for the selection rules). `options`
+ * may be NULL. On success `*out_device` owns a new handle (`vyre_device_destroy`).
+ * Errors: NO_ADAPTER (nothing matches; the message lists the adapters seen), GPU.
+ *
+ * # Safety
+ * `options` is NULL or valid; `out_device` is valid.
+ */
+vyre_status vyre_device_create(const struct vyre_device_options *options, struct vyre_device **out_device, struct vyre_error **out_error);
+
+/**
+ * Release a device handle (NULL is a no-op). Megakernels and resident sets created
+ * from it stay valid until they are destroyed.
+ *
+ * # Safety
+ * `device` is NULL or a live handle not used after this call.
+ */
+void vyre_device_destroy(struct vyre_device *device);
+
+/**
+ * Describe the adapter of `device` (the current one, after any recovery).
+ *
+ * # Safety
+ * `device` and `out_info` are valid.
+ */
+vyre_status vyre_device_info(const struct vyre_device *device, struct vyre_adapter_info *out_info, struct vyre_error **out_error);
+
+/**
+ * Device generation: 1 for the first wgpu device, +1 after each recovery from a loss.
+ *
+ * # Safety
+ * `device` and `out_generation` are valid.
+ */
+vyre_status vyre_device_generation(const struct vyre_device *device, uint64_t *out_generation, struct vyre_error **out_error);
+
+/**
+ * TEST HOOK: destroy the underlying wgpu device, producing a genuine device loss. The
+ * next call that uses the device detects it and rebuilds the device, pipelines and
+ * resident buffers (or fails with VYRE_ERROR_DEVICE_LOST when recovery is disabled).
+ * Meant for tests of recovery paths; it has no other use.
+ *
+ * # Safety
+ * `device` is valid.
+ */
+vyre_status vyre_device_debug_destroy(struct vyre_device *device, struct vyre_error **out_error);
+
+/**
+ * Bootstrap megakernel: 256 slots x 1 workgroup of 256 lanes, built-in opcodes only.
+ * Owns a new handle in `*out_megakernel` on success.
+ *
+ * # Safety
+ * `device` and `out_megakernel` are valid.
+ */
+vyre_status vyre_megakernel_bootstrap(const struct vyre_device *device, struct vyre_megakernel **out_megakernel, struct vyre_error **out_error);
+
+/**
+ * Bootstrap geometry with custom opcodes. Errors: SHADER (invalid WGSL or signature,
+ * with naga's message), INVALID_ARGUMENT (reserved/system or duplicate opcode id,
+ * reserved function name).
+ *
+ * # Safety
+ * `opcodes` is valid for `opcode_count` entries (NULL when 0); strings NUL-terminated.
+ */
+vyre_status vyre_megakernel_bootstrap_with_opcodes(const struct vyre_device *device, const struct vyre_custom_opcode *opcodes, size_t opcode_count, struct vyre_megakernel **out_megakernel, struct vyre_error **out_error);
+
+/**
+ * Sharded megakernel: explicit slot count and workgroup size, optional custom opcodes.
+ *
+ * # Safety
+ * As `vyre_megakernel_bootstrap_with_opcodes`.
+ */
+vyre_status vyre_megakernel_bootstrap_sharded(const struct vyre_device *device, uint32_t slot_count, uint32_t workgroup_size_x, const struct vyre_custom_opcode *opcodes, size_t opcode_count, struct vyre_megakernel **out_megakernel, struct vyre_error **out_error);
+
+/**
+ * Fused (JIT) megakernel: `fn <name>(slot: u32) -> u32` from `wgsl` runs for every
+ * claimed slot instead of the opcode switch (for single-opcode rings).
+ *
+ * # Safety
+ * `name` and `wgsl` are NUL-terminated strings.
+ */
+vyre_status vyre_megakernel_bootstrap_fused(const struct vyre_device *device, uint32_t slot_count, uint32_t workgroup_size_x, const char *name, const char *wgsl, struct vyre_megakernel **out_megakernel, struct vyre_error **out_error);
+
+/**
+ * Megakernel from full options (custom opcodes, extra buffers, fused payload,
+ * geometry). `options` NULL = bootstrap.
+ *
+ * # Safety
+ * `options` is NULL or valid, with the arrays and strings it points to.
+ */
+vyre_status vyre_megakernel_create(const struct vyre_device *device, const struct vyre_megakernel_options *options, struct vyre_megakernel **out_megakernel, struct vyre_error **out_error);
+
+/**
+ * Release a megakernel (NULL is a no-op). Resident sets made from it stay valid.
+ *
+ * # Safety
+ * `megakernel` is NULL or a live handle not used after this call.
+ */
+void vyre_megakernel_destroy(struct vyre_megakernel *megakernel);
+
+/**
+ * Ring slots the megakernel was sharded for (0 for NULL).
+ *
+ * # Safety
+ * `megakernel` is NULL or valid.
+ */
+uint32_t vyre_megakernel_slot_count(const struct vyre_megakernel *megakernel);
+
+/**
+ * Lanes per workgroup (0 for NULL).
+ *
+ * # Safety
+ * `megakernel` is NULL or valid.
+ */
+uint32_t vyre_megakernel_workgroup_size_x(const struct vyre_megakernel *megakernel);
+
+/**
+ * Workgroups per wave (0 for NULL).
+ *
+ * # Safety
+ * `megakernel` is NULL or valid.
+ */
+uint32_t vyre_megakernel_worker_groups(const struct vyre_megakernel *megakernel);
+
+/**
+ * Workgroups needed to cover `slot_count` slots with `workgroup_size_x` lanes (at most
+ * 1024). Errors: INVALID_ARGUMENT for a zero size.
+ *
+ * # Safety
+ * `out_worker_groups` is valid.
+ */
+vyre_status vyre_megakernel_worker_groups_for_geometry(uint32_t slot_count, uint32_t workgroup_size_x, uint32_t *out_worker_groups, struct vyre_error **out_error);
+
+/**
+ * Pipeline id (stable hash of the generated source), NUL-terminated, into caller
+ * storage: `buf` NULL asks for the size; `*out_written` counts bytes including the NUL.
+ *
+ * # Safety
+ * `buf` is NULL or valid for `len` bytes; `out_written` is valid.
+ */
+vyre_status vyre_megakernel_pipeline_id(const struct vyre_megakernel *megakernel, char *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Dispatch with an internal empty io queue: upload `control`, `ring` and `debug_log`,
+ * run waves until no claimable slot remains, read all three back in place. On failure
+ * the buffers are unchanged. Errors: MALFORMED_BUFFER (sizes), TOO_LARGE (over the
+ * adapter's binding limit), DEVICE_LOST (recovery failed), GPU, TIMEOUT.
+ *
+ * # Safety
+ * Each pointer is valid for its length; the buffers do not overlap.
+ */
+vyre_status vyre_megakernel_dispatch(const struct vyre_megakernel *megakernel, uint8_t *control, size_t control_len, uint8_t *ring, size_t ring_len, uint8_t *debug_log, size_t debug_log_len, struct vyre_error **out_error);
+
+/**
+ * Like `vyre_megakernel_dispatch` with a caller-owned io queue (read back in place):
+ * LOAD_MISS requests appear in it as PUBLISHED io slots; complete them (status
+ * VYRE_IO_STATUS_OK / _ERROR) and dispatch again to resume the waiting slots.
+ *
+ * # Safety
+ * Each pointer is valid for its length; the buffers do not overlap.
+ */
+vyre_status vyre_megakernel_dispatch_with_io_queue(const struct vyre_megakernel *megakernel, uint8_t *control, size_t control_len, uint8_t *ring, size_t ring_len, uint8_t *debug_log, size_t debug_log_len, uint8_t *io_queue, size_t io_queue_len, struct vyre_error **out_error);
+
+/**
+ * Full dispatch on caller-owned buffers (extra buffers, options, statistics). `options`
+ * and `out_stats` may be NULL. Waves run until no claimable slot remains, SHUTDOWN, or
+ * `max_wall_time`/`max_waves`; what remains is reported in `out_stats` (never dropped).
+ * On failure no buffer and not `*out_stats` is modified.
+ *
+ * # Safety
+ * `buffers` and the memory it describes are valid and non-overlapping.
+ */
+vyre_status vyre_megakernel_dispatch_ex(const struct vyre_megakernel *megakernel, const struct vyre_dispatch_buffers *buffers, const struct vyre_dispatch_options *options, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
+
+/**
+ * Dispatch on caller-owned buffers (as `vyre_megakernel_dispatch_ex`) and decode the
+ * results into `readback` and its caller storage. Storage capacities are checked before
+ * anything runs: a too-small `observables`/`records` array fails with
+ * INSUFFICIENT_SIZE (the required count in the error) and nothing is modified.
+ *
+ * # Safety
+ * As `vyre_megakernel_dispatch_ex`; `readback` is valid and its arrays are valid for
+ * their capacities.
+ */
+vyre_status vyre_megakernel_dispatch_readback(const struct vyre_megakernel *megakernel, const struct vyre_dispatch_buffers *buffers, const struct vyre_dispatch_options *options, struct vyre_readback *readback, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
+
+/**
+ * Create a resident set for `megakernel` (all buffers zeroed; write a control block
+ * with allowed tenants before dispatching). `options` may be NULL (defaults: the
+ * megakernel's slot count, 64 observable words, 64 debug records, 64 io slots; required
+ * when the megakernel has extra buffers). GPU memory is allocated at the first dispatch.
+ *
+ * # Safety
+ * `options` is NULL or valid with `extra_sizes` valid for `extra_count` entries.
+ */
+vyre_status vyre_resident_create(const struct vyre_megakernel *megakernel, const struct vyre_resident_options *options, struct vyre_resident **out_resident, struct vyre_error **out_error);
+
+/**
+ * Release a resident set and its GPU buffers (NULL is a no-op).
+ *
+ * # Safety
+ * `resident` is NULL or a live handle not used after this call.
+ */
+void vyre_resident_destroy(struct vyre_resident *resident);
+
+/**
+ * Byte size of buffer `buffer` (`VYRE_BUFFER_*`) of the set.
+ *
+ * # Safety
+ * `resident` and `out_size` are valid.
+ */
+vyre_status vyre_resident_buffer_size(const struct vyre_resident *resident, uint32_t buffer, size_t *out_size, struct vyre_error **out_error);
+
+/**
+ * Write `len` bytes at byte `offset` of buffer `buffer`. The data lands in the host
+ * mirror now and on the GPU at the next dispatch or read (only written ranges are
+ * uploaded). Errors: INVALID_ARGUMENT (no such buffer), OUT_OF_RANGE.
+ *
+ * # Safety
+ * `data` is valid for `len` bytes.
+ */
+vyre_status vyre_resident_write(struct vyre_resident *resident, uint32_t buffer, size_t offset, const uint8_t *data, size_t len, struct vyre_error **out_error);
+
+/**
+ * Read `len` bytes at byte `offset` of buffer `buffer` from the GPU into `dst` (pending
+ * writes are uploaded first). One round trip. On failure `dst` is unchanged.
+ *
+ * # Safety
+ * `dst` is valid for `len` bytes.
+ */
+vyre_status vyre_resident_read(struct vyre_resident *resident, uint32_t buffer, size_t offset, uint8_t *dst, size_t len, struct vyre_error **out_error);
+
+/**
+ * Dispatch a resident set: upload written ranges only, run waves, read back the census.
+ * `options` and `out_stats` may be NULL.
+ *
+ * # Safety
+ * `resident` is valid; `options`/`out_stats` NULL or valid.
+ */
+vyre_status vyre_resident_dispatch(struct vyre_resident *resident, const struct vyre_dispatch_options *options, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
+
+/**
+ * Dispatch a resident set and read the given ranges back (in the same submission as
+ * the last wave when they are small). On failure no destination is modified.
+ *
+ * # Safety
+ * `ranges` is valid for `range_count` entries, each `dst` valid for its `len`.
+ */
+vyre_status vyre_resident_dispatch_read(struct vyre_resident *resident, const struct vyre_dispatch_options *options, const struct vyre_read_range *ranges, size_t range_count, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
+
+/**
+ * Dispatch many resident sets of `megakernel` together: each wave records every set
+ * that still has claimable slots into one command buffer and one submission.
+ * `out_stats` is NULL or an array of `count` entries (one per set, in order).
+ * Errors: INVALID_ARGUMENT (a set of another megakernel, or the same set twice).
+ *
+ * # Safety
+ * `sets` is valid for `count` live handles; `out_stats` NULL or valid for `count`.
+ */
+vyre_status vyre_megakernel_dispatch_batch(const struct vyre_megakernel *megakernel, struct vyre_resident *const *sets, size_t count, const struct vyre_dispatch_options *options, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
 
 /**
  * Fill `out` with the default config: 64 workers, 60 s wall time, 0 expected items per

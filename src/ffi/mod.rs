@@ -11,6 +11,7 @@
 #![allow(non_camel_case_types)]
 
 pub mod core;
+pub mod gpu;
 pub mod policy;
 pub mod protocol;
 
