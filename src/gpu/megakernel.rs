@@ -21,6 +21,8 @@ pub const DEFAULT_SLOT_COUNT: u32 = 256;
 pub const DEFAULT_WORKGROUP_SIZE_X: u32 = 256;
 /// Cap of the default worker-group count (SPEC: max dispatch workgroups).
 pub const MAX_DEFAULT_WORKER_GROUPS: u32 = 1024;
+/// Most extra buffers a megakernel may declare (bindings 4..4+N), whatever the adapter.
+pub const MAX_EXTRA_BUFFERS: usize = 24;
 /// Pooled GPU buffer sets kept per megakernel for plain dispatches.
 const SCRATCH_POOL: usize = 16;
 
@@ -184,7 +186,10 @@ impl Megakernel {
             )));
         }
         // 4 ABI buffers + engine state + extras must fit the per-stage storage limit.
-        let max_extra = (limits.max_storage_buffers_per_shader_stage as usize).saturating_sub(5);
+        // Some drivers report (nearly) unlimited storage buffers; vyre caps extras anyway.
+        let max_extra = (limits.max_storage_buffers_per_shader_stage as usize)
+            .saturating_sub(5)
+            .min(MAX_EXTRA_BUFFERS);
         if desc.extra_buffers.len() > max_extra {
             return Err(Error::invalid(format!(
                 "{} extra buffers requested; this adapter allows {max_extra} (storage buffers per stage {} minus 5 used by vyre)",
