@@ -11,7 +11,7 @@ use super::pipeline::{self, CompiledPipeline};
 use super::recovery::with_recovery;
 use super::resident::{buffer, check_sizes, GpuSet};
 use super::stats::{DispatchOptions, DispatchReport};
-use super::waves::{self, Job, ReadSpec};
+use super::waves::{self, Job, ReadSpec, Uploads};
 use crate::error::{Error, Result};
 use crate::protocol::abi::{DEFAULT_IO_SLOTS, IO_SLOT_WORDS};
 use std::sync::{Arc, Mutex};
@@ -354,25 +354,32 @@ impl Megakernel {
             |state| {
                 let pipe = self.pipeline(state)?;
                 let mut set = self.take_scratch(state, &pipe, &sizes)?;
-                let mut bytes_in = 0u64;
-                {
+                let uploads = {
                     let io: &[u8] = match &bufs.io_queue {
                         Some(q) => q,
                         None => &zero_io,
                     };
-                    let mut sources: Vec<&[u8]> = vec![bufs.control, bufs.ring, bufs.debug_log, io];
-                    sources.extend(bufs.extras.iter().map(|e| &**e));
-                    for (i, data) in sources.iter().enumerate() {
-                        set.upload(state, i, 0, data);
-                        bytes_in += data.len() as u64;
-                    }
-                }
+                    let mut parts: Vec<(usize, usize, u64, &[u8])> = vec![
+                        (0, 0, 0, &*bufs.control),
+                        (0, 1, 0, &*bufs.ring),
+                        (0, 2, 0, &*bufs.debug_log),
+                        (0, 3, 0, io),
+                    ];
+                    parts.extend(
+                        bufs.extras
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (0, buffer::EXTRA + i, 0, &**e)),
+                    );
+                    Uploads::stage(state, &parts)?
+                };
                 let (report, out) = {
                     let mut jobs = [Job::new(&mut set, &reads)];
-                    waves::run(state, &pipe, self, &mut jobs, opts)?;
+                    waves::run(state, &pipe, self, &mut jobs, opts, &uploads)?;
                     let [job] = jobs;
                     (job.report, job.out)
                 };
+                let bytes_in = uploads.bytes;
                 self.put_scratch(set);
                 let mut report = report;
                 report.bytes_in += bytes_in;
