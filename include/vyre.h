@@ -181,6 +181,66 @@
 #define VYRE_DISPATCH_MAX_WORK_BUDGET 40960
 
 /**
+ * Default persistent worker count of a config.
+ */
+#define VYRE_DEFAULT_WORKER_COUNT 64
+
+/**
+ * Default workgroup width (lanes in x).
+ */
+#define VYRE_DEFAULT_WORKGROUP_SIZE_X 64
+
+/**
+ * Standard cap on dispatched worker workgroups.
+ */
+#define VYRE_MAX_DISPATCH_WORKGROUPS 1024
+
+/**
+ * Standard occupancy divisor (max workgroups per dimension / 256).
+ */
+#define VYRE_OCCUPANCY_DIVISOR 256
+
+/**
+ * Invocations per workgroup from which an adapter counts as powerful.
+ */
+#define VYRE_POWERFUL_INVOCATION_THRESHOLD 4096
+
+/**
+ * Minimum worker groups on a powerful adapter.
+ */
+#define VYRE_POWERFUL_MIN_WORKER_GROUPS 64
+
+/**
+ * Default wall-clock budget of a dispatch, in nanoseconds (60 s).
+ */
+#define VYRE_DEFAULT_MAX_WALL_TIME_NS 60000000000
+
+/**
+ * Basis points in 100 %: the largest valid basis-point value.
+ */
+#define VYRE_BPS_MAX 10000
+
+/**
+ * Hysteresis band around the topology thresholds, in basis points.
+ */
+#define VYRE_TOPOLOGY_HYSTERESIS_BPS 250
+
+/**
+ * Launch recommendations cached per thread.
+ */
+#define VYRE_LAUNCH_CACHE_CAPACITY 128
+
+/**
+ * Schema version of the evidence records.
+ */
+#define VYRE_EVIDENCE_SCHEMA_VERSION 1
+
+/**
+ * A priority counter with at most this many increments left is "near its limit".
+ */
+#define VYRE_PRIORITY_DRAIN_NEAR_LIMIT_HEADROOM 1024
+
+/**
  * Words per ring slot.
  */
 #define VYRE_SLOT_WORDS 16
@@ -1201,6 +1261,632 @@ typedef struct vyre_read_range {
 } vyre_read_range;
 
 /**
+ * Optional workload-shape signals (zero = unknown everywhere, so a zeroed struct is the
+ * default). Plain data owned by the caller.
+ */
+typedef struct vyre_workload_hints {
+  /**
+   * Opcodes observed hot enough for promotion.
+   */
+  uint32_t hot_opcode_count;
+  /**
+   * Descriptor windows observed hot enough for promotion.
+   */
+  uint32_t hot_window_count;
+  /**
+   * Nodes of the resident dependency graph.
+   */
+  uint32_t graph_node_count;
+  /**
+   * Edges of the resident dependency graph.
+   */
+  uint32_t graph_edge_count;
+  /**
+   * Frontier density in basis points (0..10000); 0 = infer from queue and graph.
+   */
+  uint32_t frontier_density_bps;
+  /**
+   * Memory pressure in basis points (0..10000); 0 = infer from resident bytes and budget.
+   */
+  uint32_t memory_pressure_bps;
+  /**
+   * Device bytes already resident for this dispatch family.
+   */
+  uint64_t resident_device_bytes;
+  /**
+   * Hard device memory budget in bytes; 0 = unbounded.
+   */
+  uint64_t device_memory_budget_bytes;
+} vyre_workload_hints;
+
+/**
+ * Configuration of one megakernel dispatch. Defaults are not all zero: fill it with
+ * vyre_megakernel_config_init_default(). Plain data owned by the caller.
+ */
+typedef struct vyre_megakernel_config {
+  /**
+   * Persistent worker workgroups requested (default 64; 0 is invalid).
+   */
+  uint32_t worker_count;
+  /**
+   * Expected items (hits) per worker, used as expected hits per item (default 0 = 1).
+   */
+  uint32_t expected_items_per_worker;
+  /**
+   * Wall-clock budget in nanoseconds before the dispatch drains (default 60 s; 0 is invalid).
+   */
+  uint64_t max_wall_time_ns;
+  /**
+   * Workload-shape hints.
+   */
+  struct vyre_workload_hints workload;
+} vyre_megakernel_config;
+
+/**
+ * The three adapter limits that bound a launch (all must be non-zero for a
+ * recommendation). Plain data owned by the caller.
+ */
+typedef struct vyre_grid_limits {
+  /**
+   * Maximum workgroup size in x (e.g. wgpu `max_compute_workgroup_size_x`).
+   */
+  uint32_t max_workgroup_size_x;
+  /**
+   * Maximum workgroups per dispatch dimension.
+   */
+  uint32_t max_compute_workgroups_per_dimension;
+  /**
+   * Maximum invocations per workgroup.
+   */
+  uint32_t max_compute_invocations_per_workgroup;
+} vyre_grid_limits;
+
+/**
+ * Inputs of one launch recommendation. Zero means "unknown / derive" for every telemetry
+ * field (a zeroed struct plus adapter limits is a valid request). Plain data owned by the caller.
+ */
+typedef struct vyre_launch_request {
+  /**
+   * Logical ring slots or work items queued.
+   */
+  uint32_t queue_len;
+  /**
+   * Worker workgroup ceiling; 0 = derive from adapter occupancy.
+   */
+  uint32_t requested_worker_groups;
+  /**
+   * Adapter maximum workgroup size in x (must be non-zero).
+   */
+  uint32_t max_workgroup_size_x;
+  /**
+   * Adapter maximum workgroups per dimension (must be non-zero).
+   */
+  uint32_t max_compute_workgroups_per_dimension;
+  /**
+   * Adapter maximum invocations per workgroup (must be non-zero).
+   */
+  uint32_t max_compute_invocations_per_workgroup;
+  /**
+   * Hit capacity wanted; 0 = derive from the queue.
+   */
+  uint32_t requested_hit_capacity;
+  /**
+   * Expected hits per queued item when deriving capacity (0 counts as 1).
+   */
+  uint32_t expected_hits_per_item;
+  /**
+   * Opcodes observed hot enough for promotion.
+   */
+  uint32_t hot_opcode_count;
+  /**
+   * Descriptor windows observed hot enough for promotion.
+   */
+  uint32_t hot_window_count;
+  /**
+   * Largest priority age observed since the last recommendation.
+   */
+  uint32_t max_priority_age;
+  /**
+   * Nodes of the resident dependency graph (0 = no graph telemetry).
+   */
+  uint32_t graph_node_count;
+  /**
+   * Edges of the resident dependency graph.
+   */
+  uint32_t graph_edge_count;
+  /**
+   * Frontier density in basis points (0..10000); 0 = infer.
+   */
+  uint32_t frontier_density_bps;
+  /**
+   * Memory pressure in basis points (0..10000); 0 = infer.
+   */
+  uint32_t memory_pressure_bps;
+  /**
+   * Slots requeued by priority scheduling since the last recommendation.
+   */
+  uint64_t requeue_count;
+  /**
+   * Device bytes already resident.
+   */
+  uint64_t resident_device_bytes;
+  /**
+   * Hard device memory budget in bytes; 0 = unbounded.
+   */
+  uint64_t device_memory_budget_bytes;
+} vyre_launch_request;
+
+/**
+ * The 64-byte task work item (one ring slot; fields in wire order). `state` uses
+ * VYRE_TASK_*, `flags` VYRE_TASK_FLAG_*. Change it with the vyre_task_* transitions.
+ * Plain data; thread safety is the caller's.
+ */
+typedef struct vyre_task {
+  /**
+   * VYRE_TASK_* (slot status word).
+   */
+  uint32_t state;
+  /**
+   * Opcode.
+   */
+  uint32_t op_handle;
+  /**
+   * Tenant id (< VYRE_MAX_TENANTS).
+   */
+  uint32_t tenant;
+  /**
+   * VYRE_PRIORITY_*.
+   */
+  uint32_t priority;
+  /**
+   * Input handle.
+   */
+  uint32_t input;
+  /**
+   * Output handle.
+   */
+  uint32_t output;
+  /**
+   * Opcode parameter.
+   */
+  uint32_t param;
+  /**
+   * Continuation program counter.
+   */
+  uint32_t continuation_pc;
+  /**
+   * Continuation data (fault code once faulted).
+   */
+  uint32_t continuation_data;
+  /**
+   * Epoch at which a paused task may resume.
+   */
+  uint32_t resume_epoch;
+  /**
+   * Task id.
+   */
+  uint32_t task_id;
+  /**
+   * Parent task id.
+   */
+  uint32_t parent_task_id;
+  /**
+   * Age in scheduler ticks (+1 per requeue).
+   */
+  uint32_t age_ticks;
+  /**
+   * Times requeued.
+   */
+  uint32_t requeue_count;
+  /**
+   * Times yielded.
+   */
+  uint32_t yield_count;
+  /**
+   * VYRE_TASK_FLAG_* bits.
+   */
+  uint32_t flags;
+} vyre_task;
+
+/**
+ * Geometry of one launch. Plain data owned by the caller.
+ */
+typedef struct vyre_launch_geometry {
+  /**
+   * Lanes per worker workgroup.
+   */
+  uint32_t workgroup_size_x;
+  /**
+   * Ring slots, padded to whole workgroups.
+   */
+  uint32_t slot_count;
+  /**
+   * Grid submitted to the backend (x, y, z); never a zero dimension.
+   */
+  uint32_t dispatch_grid[3];
+} vyre_launch_geometry;
+
+/**
+ * Queue pressure class of a launch (`VYRE_QUEUE_PRESSURE_*`).
+ */
+typedef uint32_t vyre_queue_pressure;
+
+/**
+ * Interpreter or fused kernel (`VYRE_EXECUTION_MODE_*`).
+ */
+typedef uint32_t vyre_execution_mode;
+
+/**
+ * Dispatch topology chosen for a launch (`VYRE_TOPOLOGY_*`). Name: `vyre_topology_name()`.
+ */
+typedef uint32_t vyre_topology;
+
+/**
+ * Why the execution mode was chosen (`VYRE_PROMOTION_ROUTE_*`).
+ */
+typedef uint32_t vyre_promotion_route;
+
+/**
+ * Output of the launch policy. Plain data owned by the caller.
+ */
+typedef struct vyre_launch_recommendation {
+  /**
+   * Padded geometry for the ring.
+   */
+  struct vyre_launch_geometry geometry;
+  /**
+   * Worker workgroups selected (after topology-driven shedding).
+   */
+  uint32_t worker_groups;
+  /**
+   * Sparse-hit capacity.
+   */
+  uint32_t hit_capacity;
+  /**
+   * Queue pressure (`VYRE_QUEUE_PRESSURE_*`).
+   */
+  vyre_queue_pressure pressure;
+  /**
+   * Interpreter or JIT (`VYRE_EXECUTION_MODE_*`).
+   */
+  vyre_execution_mode execution_mode;
+  /**
+   * Topology after hysteresis (`VYRE_TOPOLOGY_*`).
+   */
+  vyre_topology topology;
+  /**
+   * 1 when hot opcodes are promoted.
+   */
+  uint32_t promote_hot_opcodes;
+  /**
+   * 1 when hot windows are promoted.
+   */
+  uint32_t promote_hot_windows;
+  /**
+   * 1 when aged or requeued priority work should be lifted on the next publish.
+   */
+  uint32_t age_priority_work;
+  /**
+   * Why the execution mode was chosen (`VYRE_PROMOTION_ROUTE_*`).
+   */
+  vyre_promotion_route promotion_route;
+  /**
+   * Frontier density the decision used (inferred when the request had 0).
+   */
+  uint32_t frontier_density_bps;
+  /**
+   * Memory pressure the decision used (inferred when the request had 0).
+   */
+  uint32_t memory_pressure_bps;
+  /**
+   * Resident bytes plus hit scratch.
+   */
+  uint64_t estimated_peak_device_bytes;
+  /**
+   * Budget the estimate was checked against (0 = unbounded).
+   */
+  uint64_t device_memory_budget_bytes;
+} vyre_launch_recommendation;
+
+/**
+ * Occupancy constants of the sizing formulas (standard: 1024, 256, 4096, 64). Plain data.
+ */
+typedef struct vyre_sizing_policy {
+  /**
+   * Cap on the grid's x dimension (must be ≥ 1).
+   */
+  uint32_t max_dispatch_workgroups;
+  /**
+   * Divisor of max workgroups per dimension giving the occupancy worker count (must be ≥ 1).
+   */
+  uint32_t occupancy_divisor;
+  /**
+   * Invocations per workgroup from which an adapter is powerful.
+   */
+  uint32_t powerful_invocation_threshold;
+  /**
+   * Minimum worker groups on a powerful adapter.
+   */
+  uint32_t powerful_min_worker_groups;
+} vyre_sizing_policy;
+
+/**
+ * The launch policy: sizing plus 12 thresholds. Fill it with
+ * vyre_launch_policy_init_default() (the standard policy) and adjust. Plain data.
+ */
+typedef struct vyre_launch_policy {
+  /**
+   * Occupancy constants.
+   */
+  struct vyre_sizing_policy sizing;
+  /**
+   * Smallest derived hit capacity (standard 1024).
+   */
+  uint32_t min_hit_capacity;
+  /**
+   * Hits-per-item multiplier when memory is not constrained (standard 2).
+   */
+  uint32_t hit_capacity_multiplier;
+  /**
+   * Queue ≥ this many waves of lanes is saturated (standard 4).
+   */
+  uint32_t saturated_waves;
+  /**
+   * Hot opcode count from which opcodes are promoted (standard 8).
+   */
+  uint32_t hot_opcode_threshold;
+  /**
+   * Hot window count from which windows are promoted (standard 4).
+   */
+  uint32_t hot_window_threshold;
+  /**
+   * Queue length from which the JIT is preferred (standard 4096).
+   */
+  uint32_t jit_queue_len_threshold;
+  /**
+   * Priority age from which aged work is lifted (standard 32).
+   */
+  uint32_t priority_age_threshold;
+  /**
+   * Density at or below which the frontier is sparse (standard 500 bps; ≤ 10000).
+   */
+  uint32_t sparse_frontier_threshold_bps;
+  /**
+   * Density at or above which the frontier is dense (standard 4000 bps; ≤ 10000).
+   */
+  uint32_t dense_frontier_threshold_bps;
+  /**
+   * Pressure at or above which memory is constrained (standard 8500 bps; ≤ 10000).
+   */
+  uint32_t memory_pressure_threshold_bps;
+  /**
+   * Edge count from which a dense hot graph may fuse (standard 65536).
+   */
+  uint32_t fusion_edge_threshold;
+  /**
+   * Resident scratch bytes per hit entry (standard 16).
+   */
+  uint32_t scratch_bytes_per_hit;
+} vyre_launch_policy;
+
+/**
+ * GraphBLAS sparse/dense switch class of a topology (`VYRE_GRAPHBLAS_SWITCH_CLASS_*`).
+ */
+typedef uint32_t vyre_graphblas_switch_class;
+
+/**
+ * Evidence of a topology decision (schema 1). Plain data owned by the caller.
+ */
+typedef struct vyre_topology_evidence {
+  /**
+   * VYRE_EVIDENCE_SCHEMA_VERSION.
+   */
+  uint32_t schema_version;
+  /**
+   * Queue pressure (`VYRE_QUEUE_PRESSURE_*`).
+   */
+  vyre_queue_pressure queue_pressure;
+  /**
+   * Frontier density as the caller supplied it (0 = not supplied).
+   */
+  uint32_t frontier_density_bps;
+  /**
+   * Density of the semiring frontier the decision used (inferred when not supplied).
+   */
+  uint32_t semiring_frontier_density_bps;
+  /**
+   * Memory pressure the decision used.
+   */
+  uint32_t memory_pressure_bps;
+  /**
+   * Chosen topology (`VYRE_TOPOLOGY_*`).
+   */
+  vyre_topology topology;
+  /**
+   * Its GraphBLAS switch class (`VYRE_GRAPHBLAS_SWITCH_CLASS_*`).
+   */
+  vyre_graphblas_switch_class switch_class;
+  /**
+   * 1: outputs must match the reference path bit for bit.
+   */
+  uint32_t output_parity_required;
+  /**
+   * Device bytes already resident.
+   */
+  uint64_t resident_device_bytes;
+  /**
+   * Estimated peak device bytes.
+   */
+  uint64_t estimated_peak_device_bytes;
+} vyre_topology_evidence;
+
+/**
+ * Evidence of a hot opcode/window promotion decision (schema 1). Plain data.
+ */
+typedef struct vyre_promotion_evidence {
+  /**
+   * VYRE_EVIDENCE_SCHEMA_VERSION.
+   */
+  uint32_t schema_version;
+  /**
+   * Queue length of the launch.
+   */
+  uint32_t queue_len;
+  /**
+   * Queue length from which the JIT is preferred.
+   */
+  uint32_t jit_queue_len_threshold;
+  /**
+   * Hot opcode count supplied.
+   */
+  uint32_t hot_opcode_count;
+  /**
+   * Hot opcode threshold of the policy.
+   */
+  uint32_t hot_opcode_threshold;
+  /**
+   * Hot window count supplied.
+   */
+  uint32_t hot_window_count;
+  /**
+   * Hot window threshold of the policy.
+   */
+  uint32_t hot_window_threshold;
+  /**
+   * Chosen mode (`VYRE_EXECUTION_MODE_*`).
+   */
+  vyre_execution_mode execution_mode;
+  /**
+   * 1 when opcodes were promoted.
+   */
+  uint32_t promote_hot_opcodes;
+  /**
+   * 1 when windows were promoted.
+   */
+  uint32_t promote_hot_windows;
+  /**
+   * Route behind the mode (`VYRE_PROMOTION_ROUTE_*`).
+   */
+  vyre_promotion_route route;
+  /**
+   * 1 when a fused descriptor window is needed (= windows promoted).
+   */
+  uint32_t fused_descriptor_window_required;
+  /**
+   * 1: outputs must match the interpreter bit for bit.
+   */
+  uint32_t output_parity_required;
+} vyre_promotion_evidence;
+
+/**
+ * Launch cache telemetry of the calling thread. Plain data.
+ */
+typedef struct vyre_launch_cache_stats {
+  /**
+   * Live entries (at most VYRE_LAUNCH_CACHE_CAPACITY).
+   */
+  uint64_t entries;
+  /**
+   * Recommendations served from the cache.
+   */
+  uint64_t hits;
+  /**
+   * Recommendations computed because the cache had no entry.
+   */
+  uint64_t misses;
+} vyre_launch_cache_stats;
+
+/**
+ * Reason of a priority drain recommendation (`VYRE_PRIORITY_DRAIN_REASON_*`).
+ */
+typedef uint32_t vyre_priority_drain_reason;
+
+/**
+ * Backend dispatch parameters of a geometry. Plain data owned by the caller.
+ */
+typedef struct vyre_launch_dispatch_config {
+  /**
+   * Workgroups per dimension.
+   */
+  uint32_t grid[3];
+  /**
+   * Workgroup size per dimension (`{workgroup_size_x, 1, 1}`).
+   */
+  uint32_t workgroup_size[3];
+  /**
+   * Wall-clock limit in nanoseconds; 0 = no limit.
+   */
+  uint64_t timeout_ns;
+} vyre_launch_dispatch_config;
+
+/**
+ * Worker groups and geometry chosen by vyre_sizing_calculate_optimal_grid(). Plain data.
+ */
+typedef struct vyre_grid_plan {
+  /**
+   * Padded geometry.
+   */
+  struct vyre_launch_geometry geometry;
+  /**
+   * Worker workgroups selected.
+   */
+  uint32_t worker_groups;
+} vyre_grid_plan;
+
+/**
+ * Requeue and aging counters of a priority scheduler (zeroed = empty). Plain data owned
+ * by the caller; update it with the `vyre_priority_requeue_accounting_*` functions.
+ */
+typedef struct vyre_priority_requeue_accounting {
+  /**
+   * Slots requeued.
+   */
+  uint64_t requeue_count;
+  /**
+   * Slots promoted by age.
+   */
+  uint64_t aged_promotions;
+  /**
+   * Largest age seen.
+   */
+  uint32_t max_priority_age;
+} vyre_priority_requeue_accounting;
+
+/**
+ * What a priority scheduler should do with its counters. Plain data.
+ */
+typedef struct vyre_priority_drain_recommendation {
+  /**
+   * Requeue counter value to carry into the launch request.
+   */
+  uint64_t requeue_count;
+  /**
+   * Aged-promotion counter value.
+   */
+  uint64_t aged_promotions;
+  /**
+   * UINT64_MAX − requeue_count.
+   */
+  uint64_t requeue_counter_headroom;
+  /**
+   * UINT64_MAX − aged_promotions.
+   */
+  uint64_t aged_promotion_counter_headroom;
+  /**
+   * Largest age seen.
+   */
+  uint32_t max_priority_age;
+  /**
+   * 1: drain the counters into the next launch request (and reset them) now.
+   */
+  uint32_t should_drain;
+  /**
+   * Most urgent reason (`VYRE_PRIORITY_DRAIN_REASON_*`); vyre_priority_drain_reason_fix() says what to do.
+   */
+  vyre_priority_drain_reason reason;
+} vyre_priority_drain_recommendation;
+
+/**
  * One inner op of a packed slot: an opcode below 256 and up to 11 args
  * (`args[0..arg_count]`; the rest is ignored). Plain data, no pointers.
  */
@@ -1286,78 +1972,6 @@ typedef struct vyre_slot {
    */
   uint32_t args[12];
 } vyre_slot;
-
-/**
- * The 64-byte task work item (one ring slot; fields in wire order). `state` uses
- * VYRE_TASK_*, `flags` VYRE_TASK_FLAG_*. Change it with the vyre_task_* transitions.
- * Plain data; thread safety is the caller's.
- */
-typedef struct vyre_task {
-  /**
-   * VYRE_TASK_* (slot status word).
-   */
-  uint32_t state;
-  /**
-   * Opcode.
-   */
-  uint32_t op_handle;
-  /**
-   * Tenant id (< VYRE_MAX_TENANTS).
-   */
-  uint32_t tenant;
-  /**
-   * VYRE_PRIORITY_*.
-   */
-  uint32_t priority;
-  /**
-   * Input handle.
-   */
-  uint32_t input;
-  /**
-   * Output handle.
-   */
-  uint32_t output;
-  /**
-   * Opcode parameter.
-   */
-  uint32_t param;
-  /**
-   * Continuation program counter.
-   */
-  uint32_t continuation_pc;
-  /**
-   * Continuation data (fault code once faulted).
-   */
-  uint32_t continuation_data;
-  /**
-   * Epoch at which a paused task may resume.
-   */
-  uint32_t resume_epoch;
-  /**
-   * Task id.
-   */
-  uint32_t task_id;
-  /**
-   * Parent task id.
-   */
-  uint32_t parent_task_id;
-  /**
-   * Age in scheduler ticks (+1 per requeue).
-   */
-  uint32_t age_ticks;
-  /**
-   * Times requeued.
-   */
-  uint32_t requeue_count;
-  /**
-   * Times yielded.
-   */
-  uint32_t yield_count;
-  /**
-   * VYRE_TASK_FLAG_* bits.
-   */
-  uint32_t flags;
-} vyre_task;
 
 /**
  * One io-queue slot, word for word (8 words, 32 bytes). Plain data.
@@ -1511,6 +2125,146 @@ typedef struct vyre_io_completion {
  */
 #define VYRE_ERROR_IO 19
 
+/**
+ * Nothing is queued.
+ */
+#define VYRE_TOPOLOGY_EMPTY 0
+
+/**
+ * Low frontier density: sparse frontier expansion.
+ */
+#define VYRE_TOPOLOGY_SPARSE_FRONTIER 1
+
+/**
+ * Mid density: sparse queues plus dense tiles.
+ */
+#define VYRE_TOPOLOGY_HYBRID_FRONTIER 2
+
+/**
+ * High density: dense block propagation.
+ */
+#define VYRE_TOPOLOGY_DENSE_FRONTIER 3
+
+/**
+ * High density on a large hot graph: fused waves.
+ */
+#define VYRE_TOPOLOGY_FUSED_DENSE 4
+
+/**
+ * Memory pressure bounds occupancy.
+ */
+#define VYRE_TOPOLOGY_MEMORY_CONSTRAINED 5
+
+/**
+ * No slots queued.
+ */
+#define VYRE_QUEUE_PRESSURE_EMPTY 0
+
+/**
+ * Fewer queued slots than launched lanes.
+ */
+#define VYRE_QUEUE_PRESSURE_LIGHT 1
+
+/**
+ * At least one slot per launched lane.
+ */
+#define VYRE_QUEUE_PRESSURE_BALANCED 2
+
+/**
+ * Several waves deep, or requeues observed.
+ */
+#define VYRE_QUEUE_PRESSURE_SATURATED 3
+
+/**
+ * The generic opcode interpreter.
+ */
+#define VYRE_EXECUTION_MODE_INTERPRETER 0
+
+/**
+ * A fused (JIT) payload kernel.
+ */
+#define VYRE_EXECUTION_MODE_JIT 1
+
+/**
+ * No promotion: interpreter.
+ */
+#define VYRE_PROMOTION_ROUTE_INTERPRETER 0
+
+/**
+ * JIT for queue length (or a fused topology) without hot counters.
+ */
+#define VYRE_PROMOTION_ROUTE_QUEUE_JIT 1
+
+/**
+ * JIT for hot opcodes.
+ */
+#define VYRE_PROMOTION_ROUTE_OPCODE_JIT 2
+
+/**
+ * JIT for hot descriptor windows.
+ */
+#define VYRE_PROMOTION_ROUTE_WINDOW_JIT 3
+
+/**
+ * JIT for hot opcodes and hot windows.
+ */
+#define VYRE_PROMOTION_ROUTE_OPCODE_AND_WINDOW_JIT 4
+
+/**
+ * Nothing queued.
+ */
+#define VYRE_GRAPHBLAS_SWITCH_CLASS_EMPTY 0
+
+/**
+ * Sparse expansion.
+ */
+#define VYRE_GRAPHBLAS_SWITCH_CLASS_SPARSE 1
+
+/**
+ * Sparse and dense both available.
+ */
+#define VYRE_GRAPHBLAS_SWITCH_CLASS_HYBRID 2
+
+/**
+ * Dense propagation (dense and fused-dense topologies).
+ */
+#define VYRE_GRAPHBLAS_SWITCH_CLASS_DENSE 3
+
+/**
+ * Memory pressure overrides the choice.
+ */
+#define VYRE_GRAPHBLAS_SWITCH_CLASS_MEMORY_CONSTRAINED 4
+
+/**
+ * All counters zero.
+ */
+#define VYRE_PRIORITY_DRAIN_REASON_NONE 0
+
+/**
+ * Counters hold telemetry for the next launch request.
+ */
+#define VYRE_PRIORITY_DRAIN_REASON_PENDING_TELEMETRY 1
+
+/**
+ * Requeue counter has ≤ 1024 increments left.
+ */
+#define VYRE_PRIORITY_DRAIN_REASON_REQUEUE_COUNTER_NEAR_LIMIT 2
+
+/**
+ * Aged-promotion counter has ≤ 1024 increments left.
+ */
+#define VYRE_PRIORITY_DRAIN_REASON_AGED_PROMOTION_COUNTER_NEAR_LIMIT 3
+
+/**
+ * Requeue counter is at UINT64_MAX.
+ */
+#define VYRE_PRIORITY_DRAIN_REASON_REQUEUE_COUNTER_EXHAUSTED 4
+
+/**
+ * Aged-promotion counter is at UINT64_MAX.
+ */
+#define VYRE_PRIORITY_DRAIN_REASON_AGED_PROMOTION_COUNTER_EXHAUSTED 5
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1524,18 +2278,19 @@ const char *vyre_status_string(vyre_status status);
 
 /**
  * Packed runtime library version: MAJOR * 1000000 + MINOR * 1000 + PATCH. Compare with
- * `VYRE_VERSION_NUMBER` to detect a header/library mismatch.
+ * `VYRE_VERSION_NUMBER` to detect a header/library mismatch. Thread-safe.
  */
 uint32_t vyre_version(void);
 
 /**
  * Runtime library version as a static "MAJOR.MINOR.PATCH" string; never NULL, not freed.
+ * Thread-safe.
  */
 const char *vyre_version_string(void);
 
 /**
  * Message of an error object: static for the object's lifetime, NUL-terminated.
- * Returns "" for NULL.
+ * Returns "" for NULL. Thread-safe (error objects are immutable).
  *
  * # Safety
  * `error` is NULL or a live object returned through `out_error`.
@@ -1543,7 +2298,7 @@ const char *vyre_version_string(void);
 const char *vyre_error_message(const struct vyre_error *error);
 
 /**
- * Status of an error object (`VYRE_ERROR_NULL_POINTER` for NULL).
+ * Status of an error object (`VYRE_ERROR_NULL_POINTER` for NULL). Thread-safe.
  *
  * # Safety
  * `error` is NULL or a live object returned through `out_error`.
@@ -1552,7 +2307,7 @@ vyre_status vyre_error_status(const struct vyre_error *error);
 
 /**
  * For `VYRE_ERROR_INSUFFICIENT_SIZE`: the size the call needed (bytes or elements, as
- * documented by the call). 0 for other errors and for NULL.
+ * documented by the call). 0 for other errors and for NULL. Thread-safe.
  *
  * # Safety
  * `error` is NULL or a live object returned through `out_error`.
@@ -1560,7 +2315,8 @@ vyre_status vyre_error_status(const struct vyre_error *error);
 size_t vyre_error_required_size(const struct vyre_error *error);
 
 /**
- * Free an error object. `vyre_error_free(NULL)` is a no-op.
+ * Free an error object. `vyre_error_free(NULL)` is a no-op. Thread safety: the object
+ * may be freed from any thread, but not while another thread still reads it.
  *
  * # Safety
  * `error` is NULL or an object returned through `out_error` that was not freed yet.
@@ -1571,6 +2327,7 @@ void vyre_error_free(struct vyre_error *error);
  * Test hook for the panic boundary: panics inside the library on purpose and returns
  * `VYRE_ERROR_PANIC` (with an error object when `out_error` is non-NULL). It exists so
  * C test suites can prove that no panic crosses the ABI; it has no other effect.
+ * Thread-safe.
  */
 vyre_status vyre_debug_trigger_panic(struct vyre_error **out_error);
 
@@ -1846,6 +2603,383 @@ vyre_status vyre_resident_dispatch_read(struct vyre_resident *resident, const st
 vyre_status vyre_megakernel_dispatch_batch(const struct vyre_megakernel *megakernel, struct vyre_resident *const *sets, size_t count, const struct vyre_dispatch_options *options, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
 
 /**
+ * Fill `out` with the default config: 64 workers, 60 s wall time, 0 expected items per
+ * worker, zeroed workload hints. Errors: NULL `out`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or valid for writing one struct; `out_error` is NULL or valid.
+ */
+vyre_status vyre_megakernel_config_init_default(struct vyre_megakernel_config *out, struct vyre_error **out_error);
+
+/**
+ * Check a config: worker_count 0 or max_wall_time_ns 0 → VYRE_ERROR_INVALID_ARGUMENT
+ * (either makes a dispatch unschedulable); workload basis points > 10000 likewise.
+ * Thread-safe.
+ *
+ * # Safety
+ * `config` is NULL or a valid struct; `out_error` is NULL or valid.
+ */
+vyre_status vyre_megakernel_config_validate(const struct vyre_megakernel_config *config, struct vyre_error **out_error);
+
+/**
+ * Direct-dispatch grid for `queue_len` slots: `{min(max(1, ceil(q / max(max_x, 1))),
+ * max(worker_count, 1), 1024), 1, 1}` written to `out_grid` (3 × uint32_t). The config
+ * is not validated (worker_count 0 counts as 1). Errors: NULL `config` or `out_grid`.
+ * Thread-safe.
+ *
+ * # Safety
+ * `config` is NULL or valid; `out_grid` is NULL or valid for 3 `uint32_t`.
+ */
+vyre_status vyre_megakernel_config_dispatch_grid(const struct vyre_megakernel_config *config, uint32_t queue_len, uint32_t max_workgroup_size_x, uint32_t *out_grid, struct vyre_error **out_error);
+
+/**
+ * Build a launch request: hints copied, requested_worker_groups = worker_count,
+ * expected_hits_per_item = max(expected_items_per_worker, 1), limits copied (not
+ * checked here; vyre_launch_policy_recommend() rejects zero limits). Errors: NULL
+ * pointers; workload basis points > 10000 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_megakernel_config_launch_request(const struct vyre_megakernel_config *config, uint32_t queue_len, const struct vyre_grid_limits *limits, struct vyre_launch_request *out, struct vyre_error **out_error);
+
+/**
+ * Build a launch request for a task queue of `task_count` ::vyre_task items (for
+ * example the slots of a task ring; build them with vyre_task_init() and the
+ * vyre_task_* transitions). queue_len = ready + yielded + requeued tasks; requeue_count = yielded + requeued + Σ task requeue counters;
+ * max_priority_age = largest task age. Errors: unknown task state word
+ * (VYRE_ERROR_MALFORMED_BUFFER, the message names the task), counter overflow
+ * (VYRE_ERROR_OVERFLOW). Thread-safe.
+ *
+ * # Safety
+ * `tasks` is NULL (only with `task_count` 0) or valid for `task_count` items; other
+ * pointers are NULL or valid.
+ */
+vyre_status vyre_megakernel_config_launch_request_for_tasks(const struct vyre_megakernel_config *config, const struct vyre_task *tasks, size_t task_count, const struct vyre_grid_limits *limits, struct vyre_launch_request *out, struct vyre_error **out_error);
+
+/**
+ * Recommend a launch for `queue_len` slots with the standard policy (through the
+ * calling thread's cache). Errors as vyre_launch_policy_recommend(). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_megakernel_config_launch_recommendation(const struct vyre_megakernel_config *config, uint32_t queue_len, const struct vyre_grid_limits *limits, struct vyre_launch_recommendation *out, struct vyre_error **out_error);
+
+/**
+ * Recommend a launch for a task ring (see
+ * vyre_megakernel_config_launch_request_for_tasks()) with the standard policy.
+ * Errors: those of vyre_megakernel_config_launch_request_for_tasks() and
+ * vyre_launch_policy_recommend(). Thread-safe.
+ *
+ * # Safety
+ * As vyre_megakernel_config_launch_request_for_tasks().
+ */
+vyre_status vyre_megakernel_config_launch_recommendation_for_tasks(const struct vyre_megakernel_config *config, const struct vyre_task *tasks, size_t task_count, const struct vyre_grid_limits *limits, struct vyre_launch_recommendation *out, struct vyre_error **out_error);
+
+/**
+ * Fill `out` with the standard policy (SPEC §2 values). Errors: NULL `out`. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_policy_init_default(struct vyre_launch_policy *out, struct vyre_error **out_error);
+
+/**
+ * Check a policy: sizing.max_dispatch_workgroups and sizing.occupancy_divisor ≥ 1, basis
+ * point thresholds ≤ 10000 (else VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_policy_validate(const struct vyre_launch_policy *policy, struct vyre_error **out_error);
+
+/**
+ * Recommend geometry, hit capacity, topology and route for `request` (SPEC §2). Served
+ * from the calling thread's 128-entry cache when the same policy and request were seen.
+ *
+ * Errors: NULL pointers; a zero adapter limit, basis points > 10000 or an invalid policy
+ * (VYRE_ERROR_INVALID_ARGUMENT); values that do not fit the u32 protocol
+ * (VYRE_ERROR_OVERFLOW); estimated peak device bytes above a non-zero budget
+ * (VYRE_ERROR_OUT_OF_MEMORY; the message carries both numbers). Thread-safe (the cache
+ * is per thread).
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_policy_recommend(const struct vyre_launch_policy *policy, const struct vyre_launch_request *request, struct vyre_launch_recommendation *out, struct vyre_error **out_error);
+
+/**
+ * vyre_launch_policy_recommend() plus the topology evidence of the decision. Both
+ * outputs are written only on success. Errors as vyre_launch_policy_recommend(), and a
+ * NULL `out_evidence`. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_policy_recommend_with_topology_evidence(const struct vyre_launch_policy *policy, const struct vyre_launch_request *request, struct vyre_launch_recommendation *out, struct vyre_topology_evidence *out_evidence, struct vyre_error **out_error);
+
+/**
+ * vyre_launch_policy_recommend() plus the hot opcode/window promotion evidence. Both
+ * outputs are written only on success. Errors as vyre_launch_policy_recommend(), and a
+ * NULL `out_evidence`. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_policy_recommend_with_promotion_evidence(const struct vyre_launch_policy *policy, const struct vyre_launch_request *request, struct vyre_launch_recommendation *out, struct vyre_promotion_evidence *out_evidence, struct vyre_error **out_error);
+
+/**
+ * Like vyre_launch_policy_recommend(), but keeps `previous_topology` (the topology of
+ * the last launch) while density and pressure stay within 250 bps of the thresholds, so
+ * borderline telemetry does not flip kernel variants. Bypasses the cache. Errors as
+ * vyre_launch_policy_recommend(), plus an out-of-range `previous_topology`
+ * (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_policy_recommend_with_previous_topology(const struct vyre_launch_policy *policy, const struct vyre_launch_request *request, vyre_topology previous_topology, struct vyre_launch_recommendation *out, struct vyre_error **out_error);
+
+/**
+ * Best hit-capacity multiplier: the candidate whose cost is smallest (pairs beyond the
+ * shorter array are ignored, ties → first, NaN costs skipped); the policy's own
+ * multiplier when there is no pair. Errors: NULL `policy`/`out_multiplier`, a NULL array
+ * with a non-zero count, an invalid policy (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+ *
+ * # Safety
+ * Arrays are NULL (only with count 0) or valid for their counts; other pointers NULL or valid.
+ */
+vyre_status vyre_launch_policy_autotune_hit_capacity_multiplier(const struct vyre_launch_policy *policy, const uint32_t *candidates, size_t candidate_count, const double *costs, size_t cost_count, uint32_t *out_multiplier, struct vyre_error **out_error);
+
+/**
+ * Best workgroup size: the candidate whose cost is smallest (as above); `current_size`
+ * when there is no pair. Errors as
+ * vyre_launch_policy_autotune_hit_capacity_multiplier(). Thread-safe.
+ *
+ * # Safety
+ * As vyre_launch_policy_autotune_hit_capacity_multiplier().
+ */
+vyre_status vyre_launch_policy_autotune_workgroup_size(const struct vyre_launch_policy *policy, const uint32_t *candidates, size_t candidate_count, const double *costs, size_t cost_count, uint32_t current_size, uint32_t *out_size, struct vyre_error **out_error);
+
+/**
+ * Launch cache counters of the calling thread (entries, hits, misses). Errors: NULL
+ * `out`. Thread-safe: each thread has its own cache.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_cache_get_stats(struct vyre_launch_cache_stats *out, struct vyre_error **out_error);
+
+/**
+ * Drop every cached recommendation of the calling thread and zero its counters.
+ * Thread-safe (affects only the calling thread).
+ */
+void vyre_launch_cache_reset(void);
+
+/**
+ * `*out_complete = 1` when the record has schema 1, densities and pressure ≤ 10000 bps
+ * and parity required, else 0. Errors: NULL pointers, out-of-range enum fields or a
+ * boolean field other than 0/1 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_topology_evidence_is_complete(const struct vyre_topology_evidence *evidence, uint32_t *out_complete, struct vyre_error **out_error);
+
+/**
+ * `*out_complete = 1` when the record has schema 1, non-zero thresholds and parity
+ * required, else 0. Errors: NULL pointers, out-of-range enum fields or a boolean field
+ * other than 0/1 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_promotion_evidence_is_complete(const struct vyre_promotion_evidence *evidence, uint32_t *out_complete, struct vyre_error **out_error);
+
+/**
+ * Stable snake_case name of a `VYRE_TOPOLOGY_*` value ("sparse_frontier", ...), or
+ * "unknown" for other values. Static string: never NULL, never freed. Thread-safe.
+ */
+const char *vyre_topology_name(vyre_topology topology);
+
+/**
+ * Stable name of a `VYRE_QUEUE_PRESSURE_*` value, or "unknown". Static string; thread-safe.
+ */
+const char *vyre_queue_pressure_name(vyre_queue_pressure pressure);
+
+/**
+ * Stable name of a `VYRE_EXECUTION_MODE_*` value, or "unknown". Static string; thread-safe.
+ */
+const char *vyre_execution_mode_name(vyre_execution_mode mode);
+
+/**
+ * Stable name of a `VYRE_PROMOTION_ROUTE_*` value, or "unknown". Static string; thread-safe.
+ */
+const char *vyre_promotion_route_name(vyre_promotion_route route);
+
+/**
+ * Stable name of a `VYRE_GRAPHBLAS_SWITCH_CLASS_*` value, or "unknown". Static string; thread-safe.
+ */
+const char *vyre_graphblas_switch_class_name(vyre_graphblas_switch_class class_);
+
+/**
+ * Stable name of a `VYRE_PRIORITY_DRAIN_REASON_*` value, or "unknown". Static string; thread-safe.
+ */
+const char *vyre_priority_drain_reason_name(vyre_priority_drain_reason reason);
+
+/**
+ * What to do about a `VYRE_PRIORITY_DRAIN_REASON_*` (one sentence), or "unknown".
+ * Static string; thread-safe.
+ */
+const char *vyre_priority_drain_reason_fix(vyre_priority_drain_reason reason);
+
+/**
+ * Geometry for `item_count` host work items (standard sizing). Errors
+ * (VYRE_ERROR_OVERFLOW) when the count or its padding to whole workgroups does not fit
+ * the u32 ring protocol. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_geometry_from_item_count(size_t item_count, uint32_t worker_count, uint32_t max_workgroup_size_x, struct vyre_launch_geometry *out, struct vyre_error **out_error);
+
+/**
+ * Geometry for an already-sized ring: wg = vyre_sizing_worker_workgroup_size(w, max_x),
+ * slots = vyre_sizing_padded_slot_count(s, wg) (saturating), grid =
+ * vyre_sizing_dispatch_grid_for(w, slots, wg). Errors: NULL `out`. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_geometry_from_slots(uint32_t slot_count, uint32_t worker_count, uint32_t max_workgroup_size_x, struct vyre_launch_geometry *out, struct vyre_error **out_error);
+
+/**
+ * Worker workgroups that cover every slot once: `slot_count / workgroup_size_x`.
+ * Errors: workgroup_size_x 0 (VYRE_ERROR_INVALID_ARGUMENT). Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_geometry_covering_worker_groups(const struct vyre_launch_geometry *geometry, uint32_t *out_groups, struct vyre_error **out_error);
+
+/**
+ * Dispatch parameters of a geometry: its grid, workgroup size `{wg, 1, 1}` and
+ * `timeout_ns` (0 = no limit). Errors: NULL `geometry` or `out`. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_launch_geometry_dispatch_config(const struct vyre_launch_geometry *geometry, uint64_t timeout_ns, struct vyre_launch_dispatch_config *out, struct vyre_error **out_error);
+
+/**
+ * Fill `out` with the standard sizing constants (1024 max dispatch workgroups, occupancy
+ * divisor 256, powerful at 4096 invocations → at least 64 worker groups). Errors: NULL
+ * `out`. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_sizing_policy_init_default(struct vyre_sizing_policy *out, struct vyre_error **out_error);
+
+/**
+ * Workgroup width for a worker count: 1 if `worker_count` is 0, else
+ * `min(worker_count, max(max_workgroup_size_x, 1))`. Pure; thread-safe.
+ */
+uint32_t vyre_sizing_worker_workgroup_size(uint32_t worker_count, uint32_t max_workgroup_size_x);
+
+/**
+ * Slots padded to whole workgroups: `max(1, ceil(slots / max(wg, 1))) * wg`, saturating
+ * at UINT32_MAX. Pure; thread-safe.
+ */
+uint32_t vyre_sizing_padded_slot_count(uint32_t slot_count, uint32_t workgroup_size_x);
+
+/**
+ * Dispatch grid `{min(max(1, ceil(q / max(max_x, 1))), max(w, 1), 1024), 1, 1}` into
+ * `out_grid` (3 × uint32_t). Errors: NULL `out_grid`. Thread-safe.
+ *
+ * # Safety
+ * `out_grid` is NULL or valid for 3 `uint32_t`.
+ */
+vyre_status vyre_sizing_dispatch_grid_for(uint32_t worker_count, uint32_t queue_len, uint32_t max_workgroup_size_x, uint32_t *out_grid, struct vyre_error **out_error);
+
+/**
+ * Occupancy worker count from adapter limits: `max(clamp(max_wg_dim / 256, 1, 1024),
+ * 64 if max_invocations >= 4096 else 1)`. Pure; thread-safe.
+ */
+uint32_t vyre_sizing_default_worker_groups_from_limits(uint32_t max_compute_workgroups_per_dimension, uint32_t max_compute_invocations_per_workgroup);
+
+/**
+ * Worker groups and geometry for `queue_len` slots (standard sizing): occupancy when
+ * `requested_worker_groups` is 0, else the request clamped to the adapter. Errors: a zero
+ * limit (VYRE_ERROR_INVALID_ARGUMENT), padding beyond UINT32_MAX (VYRE_ERROR_OVERFLOW).
+ * Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_sizing_calculate_optimal_grid(uint32_t queue_len, uint32_t requested_worker_groups, const struct vyre_grid_limits *limits, struct vyre_grid_plan *out, struct vyre_error **out_error);
+
+/**
+ * Natural-gradient step `delta = -learning_rate * M * grad` for the `n × n` row-major
+ * matrix `m_inv_sqrt` (identity = plain gradient descent), written as `n` doubles into
+ * caller storage. Too-short inputs (`m_len < n*n` or `grad_len < n`) give an empty result
+ * (`*out_written = 0`). Size query: `out` NULL → `*out_written` = elements needed.
+ * Too small `out_len` → VYRE_ERROR_INSUFFICIENT_SIZE with the size in `*out_written`,
+ * `out` untouched. `out` may overlap the inputs. Thread-safe.
+ *
+ * # Safety
+ * `m_inv_sqrt`/`grad` are NULL (only with length 0) or valid for their lengths; `out` is
+ * NULL or valid for `out_len` doubles; `out_written` is NULL or valid.
+ */
+vyre_status vyre_autotune_natural_gradient_step(const double *m_inv_sqrt, size_t m_len, const double *grad, size_t grad_len, uint32_t n, double learning_rate, double *out, size_t out_len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Record one requeue of a slot aged `age_ticks`: requeue_count + 1, max_priority_age
+ * raised. At UINT64_MAX → VYRE_ERROR_OVERFLOW and the struct is unchanged. The struct
+ * is the caller's; do not share it between threads without a lock.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_priority_requeue_accounting_record_requeue(struct vyre_priority_requeue_accounting *accounting, uint32_t age_ticks, struct vyre_error **out_error);
+
+/**
+ * Record one aging promotion of a slot aged `age_ticks` (aged_promotions + 1). At
+ * UINT64_MAX → VYRE_ERROR_OVERFLOW, struct unchanged; NULL `accounting` →
+ * VYRE_ERROR_NULL_POINTER. Caller-owned struct; do not share it between threads without
+ * a lock.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_priority_requeue_accounting_record_aged_promotion(struct vyre_priority_requeue_accounting *accounting, uint32_t age_ticks, struct vyre_error **out_error);
+
+/**
+ * Drain recommendation for the counters: headroom = UINT64_MAX − counter; reason by
+ * urgency: exhausted (headroom 0) > near limit (headroom ≤ 1024) > pending telemetry
+ * (any counter non-zero) > none; should_drain = reason != NONE. Errors: NULL
+ * `accounting` or `out`. Thread-safe.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+vyre_status vyre_priority_requeue_accounting_drain_recommendation(const struct vyre_priority_requeue_accounting *accounting, struct vyre_priority_drain_recommendation *out, struct vyre_error **out_error);
+
+/**
+ * Diffuse priorities across siblings: per iteration `x[i] -= damping * diag[i] * x[i]`;
+ * result (`count` doubles) into caller storage. When `diag_count != count` the priorities
+ * are copied unchanged. Size query: `out` NULL → `*out_written = count`; too small →
+ * VYRE_ERROR_INSUFFICIENT_SIZE, `out` untouched. `out` may equal `priorities` (in place).
+ * Thread-safe.
+ *
+ * # Safety
+ * `priorities`/`restriction_diag` are NULL (only with count 0) or valid for their counts;
+ * `out` is NULL or valid for `out_len` doubles; `out_written` is NULL or valid.
+ */
+vyre_status vyre_priority_diffuse_across_siblings(const double *priorities, size_t count, const double *restriction_diag, size_t diag_count, double damping, uint32_t iterations, double *out, size_t out_len, size_t *out_written, struct vyre_error **out_error);
+
+/**
  * Encode a control buffer: SHUTDOWN = `shutdown` (0 or 1), tenants 0..tenant_count-1
  * allowed (tenant_count ≤ 928), `observable_slots` result words (≤ 1,048,576) and, when
  * `ring_slots` > 0, the default priority partitions for a ring of that many slots
@@ -1854,7 +2988,8 @@ vyre_status vyre_megakernel_dispatch_batch(const struct vyre_megakernel *megaker
  * `*out_written`; a smaller `len` fails with VYRE_ERROR_INSUFFICIENT_SIZE.
  * Errors: NULL `out_written`; shutdown not 0/1 (INVALID_ARGUMENT); tenant_count,
  * observable_slots or ring_slots over their caps (OUT_OF_RANGE).
- * Ownership: `buf` stays the caller's. Thread safety: see the file notes (reentrant).
+ * Ownership: `buf` stays the caller's. Thread safety: reentrant (no shared state);
+ * the caller serialises access to `buf`.
  *
  * # Safety
  * `buf` is NULL or valid for `len` bytes; `out_written` and `out_error` NULL or valid.
@@ -1896,7 +3031,8 @@ vyre_status vyre_control_set_priority_offsets(uint8_t *buf, size_t len, const ui
 
 /**
  * Read the 6-entry priority table into `out_offsets` (`(buf, len, out_written)`
- * convention over `uint32_t` entries: needs 6).
+ * convention over `uint32_t` entries: needs 6). Errors: NULL buf / out_written,
+ * malformed buffer, `count` < 6 (INSUFFICIENT_SIZE, 6 in `*out_written`).
  * Thread safety: reentrant.
  *
  * # Safety
@@ -1974,7 +3110,8 @@ vyre_status vyre_control_read_word(const uint8_t *buf, size_t len, uint32_t inde
 /**
  * Read the 32 per-opcode execution counters (words 96..127, indexed by opcode) into
  * `out_counts` (`(buf, len, out_written)` convention over `uint32_t`: needs 32).
- * Thread safety: reentrant.
+ * Errors: NULL buf / out_written, malformed buffer, `count` < 32 (INSUFFICIENT_SIZE,
+ * 32 in `*out_written`). Thread safety: reentrant.
  *
  * # Safety
  * `buf` valid for `len` bytes; `out_counts` NULL or valid for `count` words;
@@ -2169,7 +3306,8 @@ vyre_status vyre_ring_encode_work_items(uint32_t slot_count, uint32_t tenant, co
 
 /**
  * vyre_ring_encode_work_items() into native `uint32_t` words (the wire words on
- * little-endian hosts); sizes are in words: needs slot_count × 16.
+ * little-endian hosts); sizes are in words: needs slot_count × 16. Errors as
+ * vyre_ring_encode_work_items(), with the required size in words.
  * Thread safety: reentrant.
  *
  * # Safety
@@ -2201,7 +3339,10 @@ vyre_status vyre_ring_count_done(const uint8_t *ring, size_t len, size_t item_co
  * Publish `*task` into slot `slot` verbatim (its state becomes the slot status,
  * written last). The task must be schedulable (READY, YIELDED or REQUEUED), with
  * tenant < 928, priority ≤ 4, a publishable opcode of its tenant (not PACKED_SLOT) and
- * flags ≤ 0xF; the slot must be EMPTY or DONE. Unknown state: MALFORMED_BUFFER.
+ * flags ≤ 0xF; the slot must be EMPTY or DONE. Errors: NULL ring/task; malformed
+ * ring; slot or tenant out of range (OUT_OF_RANGE); unknown state word
+ * (MALFORMED_BUFFER); an unschedulable state, priority, opcode or flags
+ * (INVALID_ARGUMENT); slot not EMPTY/DONE (SLOT_IN_FLIGHT). On error the ring is unchanged.
  * Thread safety: reentrant; the caller serialises access to `ring`.
  *
  * # Safety
@@ -2315,6 +3456,9 @@ vyre_status vyre_io_queue_complete(uint8_t *queue, size_t len, uint32_t slot, ui
 /**
  * Complete `count` requests all-or-nothing: every completion is checked as in
  * vyre_io_queue_complete() (and no slot may repeat) before any status is written.
+ * Errors: NULL queue (or NULL completions with count > 0), malformed queue, a slot out
+ * of range, a bad status, a slot that is not pending/claimed or a repeated slot; on error
+ * no status is written.
  * Thread safety: reentrant; the caller serialises access to `queue`.
  *
  * # Safety

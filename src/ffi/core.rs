@@ -152,7 +152,11 @@ where
     boundary_inner(out_error, Some(poison), body)
 }
 
-fn boundary_inner<F>(out_error: *mut *mut vyre_error, poison: Option<&Poison>, body: F) -> vyre_status
+fn boundary_inner<F>(
+    out_error: *mut *mut vyre_error,
+    poison: Option<&Poison>,
+    body: F,
+) -> vyre_status
 where
     F: FnOnce() -> Result<()>,
 {
@@ -171,12 +175,21 @@ where
             }
             Error::new(
                 Status::Panic,
-                format!("internal panic: {} (please report this as a vyre bug)", panic_message(&*payload)),
+                format!(
+                    "internal panic: {} (please report this as a vyre bug)",
+                    panic_message(&*payload)
+                ),
             )
         }
     };
     // SAFETY: the C contract for every function says out_error is NULL or valid.
     unsafe { report(out_error, &err) }
+}
+
+/// Panic boundary for exported functions that return a plain value instead of a status:
+/// a panic yields `fallback` instead of unwinding into C.
+pub fn guarded<T: Copy>(fallback: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -270,6 +283,18 @@ pub unsafe fn write_out<T>(
     Ok(())
 }
 
+/// A C boolean (`uint32_t`) must be exactly 0 or 1; anything else is
+/// `VYRE_ERROR_INVALID_ARGUMENT`, like any other out-of-range enum value.
+pub fn bool_in(value: u32, name: &str) -> Result<bool> {
+    match value {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(Error::invalid(format!(
+            "`{name}` is a boolean and must be 0 or 1, not {value}"
+        ))),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Exported functions.
 // ---------------------------------------------------------------------------------------
@@ -286,20 +311,21 @@ pub extern "C" fn vyre_status_string(status: vyre_status) -> *const c_char {
 }
 
 /// Packed runtime library version: MAJOR * 1000000 + MINOR * 1000 + PATCH. Compare with
-/// `VYRE_VERSION_NUMBER` to detect a header/library mismatch.
+/// `VYRE_VERSION_NUMBER` to detect a header/library mismatch. Thread-safe.
 #[no_mangle]
 pub extern "C" fn vyre_version() -> u32 {
     VYRE_VERSION_NUMBER
 }
 
 /// Runtime library version as a static "MAJOR.MINOR.PATCH" string; never NULL, not freed.
+/// Thread-safe.
 #[no_mangle]
 pub extern "C" fn vyre_version_string() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
 /// Message of an error object: static for the object's lifetime, NUL-terminated.
-/// Returns "" for NULL.
+/// Returns "" for NULL. Thread-safe (error objects are immutable).
 ///
 /// # Safety
 /// `error` is NULL or a live object returned through `out_error`.
@@ -311,7 +337,7 @@ pub unsafe extern "C" fn vyre_error_message(error: *const vyre_error) -> *const 
     }
 }
 
-/// Status of an error object (`VYRE_ERROR_NULL_POINTER` for NULL).
+/// Status of an error object (`VYRE_ERROR_NULL_POINTER` for NULL). Thread-safe.
 ///
 /// # Safety
 /// `error` is NULL or a live object returned through `out_error`.
@@ -324,7 +350,7 @@ pub unsafe extern "C" fn vyre_error_status(error: *const vyre_error) -> vyre_sta
 }
 
 /// For `VYRE_ERROR_INSUFFICIENT_SIZE`: the size the call needed (bytes or elements, as
-/// documented by the call). 0 for other errors and for NULL.
+/// documented by the call). 0 for other errors and for NULL. Thread-safe.
 ///
 /// # Safety
 /// `error` is NULL or a live object returned through `out_error`.
@@ -333,7 +359,8 @@ pub unsafe extern "C" fn vyre_error_required_size(error: *const vyre_error) -> u
     error.as_ref().map_or(0, |e| e.required)
 }
 
-/// Free an error object. `vyre_error_free(NULL)` is a no-op.
+/// Free an error object. `vyre_error_free(NULL)` is a no-op. Thread safety: the object
+/// may be freed from any thread, but not while another thread still reads it.
 ///
 /// # Safety
 /// `error` is NULL or an object returned through `out_error` that was not freed yet.
@@ -348,6 +375,7 @@ pub unsafe extern "C" fn vyre_error_free(error: *mut vyre_error) {
 /// Test hook for the panic boundary: panics inside the library on purpose and returns
 /// `VYRE_ERROR_PANIC` (with an error object when `out_error` is non-NULL). It exists so
 /// C test suites can prove that no panic crosses the ABI; it has no other effect.
+/// Thread-safe.
 #[no_mangle]
 pub extern "C" fn vyre_debug_trigger_panic(out_error: *mut *mut vyre_error) -> vyre_status {
     boundary(out_error, || panic!("vyre_debug_trigger_panic was called"))
@@ -360,9 +388,18 @@ mod tests {
 
     #[test]
     fn version_constants_match_cargo() {
-        assert_eq!(VYRE_VERSION_MAJOR.to_string(), env!("CARGO_PKG_VERSION_MAJOR"));
-        assert_eq!(VYRE_VERSION_MINOR.to_string(), env!("CARGO_PKG_VERSION_MINOR"));
-        assert_eq!(VYRE_VERSION_PATCH.to_string(), env!("CARGO_PKG_VERSION_PATCH"));
+        assert_eq!(
+            VYRE_VERSION_MAJOR.to_string(),
+            env!("CARGO_PKG_VERSION_MAJOR")
+        );
+        assert_eq!(
+            VYRE_VERSION_MINOR.to_string(),
+            env!("CARGO_PKG_VERSION_MINOR")
+        );
+        assert_eq!(
+            VYRE_VERSION_PATCH.to_string(),
+            env!("CARGO_PKG_VERSION_PATCH")
+        );
         let s = unsafe { CStr::from_ptr(vyre_version_string()) };
         assert_eq!(s.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
     }
@@ -391,7 +428,10 @@ mod tests {
             assert!(msg.contains("boom"), "{msg}");
             vyre_error_free(err);
         }
-        assert_eq!(boundary_poison(std::ptr::null_mut(), &poison, || Ok(())), VYRE_ERROR_POISONED);
+        assert_eq!(
+            boundary_poison(std::ptr::null_mut(), &poison, || Ok(())),
+            VYRE_ERROR_POISONED
+        );
     }
 
     #[test]
@@ -399,7 +439,15 @@ mod tests {
         let mut written = 0usize;
         let mut buf = [7u8; 4];
         unsafe {
-            write_out(std::ptr::null_mut::<u8>(), 0, &mut written, 8, "buf", |_| Ok(())).unwrap();
+            write_out(
+                std::ptr::null_mut::<u8>(),
+                0,
+                &mut written,
+                8,
+                "buf",
+                |_| Ok(()),
+            )
+            .unwrap();
             assert_eq!(written, 8);
             let e = write_out(buf.as_mut_ptr(), 4, &mut written, 8, "buf", |_| Ok(())).unwrap_err();
             assert_eq!(e.status, Status::InsufficientSize);

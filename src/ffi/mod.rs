@@ -12,6 +12,7 @@
 
 pub mod core;
 pub mod gpu;
+pub mod policy;
 pub mod protocol;
 
 pub use self::core::*;

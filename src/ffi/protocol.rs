@@ -16,8 +16,8 @@
 //! a call that reads or writes it runs.
 
 use super::core::{
-    boundary, obj_mut, obj_ref, require_out, slice_mut, slice_ref, vyre_error, vyre_status,
-    write_out,
+    bool_in, boundary, guarded, obj_mut, obj_ref, require_out, slice_mut, slice_ref, vyre_error,
+    vyre_status, write_out,
 };
 use crate::error::{Error, Result};
 use crate::protocol::{self as p, abi};
@@ -546,17 +546,6 @@ const _: () = {
 // Helpers.
 // ---------------------------------------------------------------------------------------
 
-/// A C boolean must be 0 or 1.
-fn flag(v: u32, name: &str) -> Result<bool> {
-    match v {
-        0 => Ok(false),
-        1 => Ok(true),
-        _ => Err(Error::invalid(format!(
-            "`{name}` is a boolean and must be 0 or 1, not {v}"
-        ))),
-    }
-}
-
 /// Run a reader over a const buffer and store its value into a required out pointer.
 ///
 /// # Safety
@@ -600,7 +589,8 @@ fn io_request_to_c(slot: p::IoSlot) -> vyre_io_request {
 /// `*out_written`; a smaller `len` fails with VYRE_ERROR_INSUFFICIENT_SIZE.
 /// Errors: NULL `out_written`; shutdown not 0/1 (INVALID_ARGUMENT); tenant_count,
 /// observable_slots or ring_slots over their caps (OUT_OF_RANGE).
-/// Ownership: `buf` stays the caller's. Thread safety: see the file notes (reentrant).
+/// Ownership: `buf` stays the caller's. Thread safety: reentrant (no shared state);
+/// the caller serialises access to `buf`.
 ///
 /// # Safety
 /// `buf` is NULL or valid for `len` bytes; `out_written` and `out_error` NULL or valid.
@@ -616,7 +606,7 @@ pub unsafe extern "C" fn vyre_control_encode(
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
     boundary(out_error, || {
-        let shutdown = flag(shutdown, "shutdown")?;
+        let shutdown = bool_in(shutdown, "shutdown")?;
         let needed = p::control_len(observable_slots)?;
         p::control::check_control_params(tenant_count, ring_slots)?;
         write_out(buf, len, out_written, needed, "buf", |dst| {
@@ -641,7 +631,7 @@ pub unsafe extern "C" fn vyre_control_set_shutdown(
 ) -> vyre_status {
     boundary(out_error, || {
         let b = slice_mut(buf, len, "buf")?;
-        let v = flag(shutdown, "shutdown")?;
+        let v = bool_in(shutdown, "shutdown")?;
         p::set_shutdown(b, v)
     })
 }
@@ -697,7 +687,8 @@ pub unsafe extern "C" fn vyre_control_set_priority_offsets(
 }
 
 /// Read the 6-entry priority table into `out_offsets` (`(buf, len, out_written)`
-/// convention over `uint32_t` entries: needs 6).
+/// convention over `uint32_t` entries: needs 6). Errors: NULL buf / out_written,
+/// malformed buffer, `count` < 6 (INSUFFICIENT_SIZE, 6 in `*out_written`).
 /// Thread safety: reentrant.
 ///
 /// # Safety
@@ -847,7 +838,8 @@ pub unsafe extern "C" fn vyre_control_read_word(
 
 /// Read the 32 per-opcode execution counters (words 96..127, indexed by opcode) into
 /// `out_counts` (`(buf, len, out_written)` convention over `uint32_t`: needs 32).
-/// Thread safety: reentrant.
+/// Errors: NULL buf / out_written, malformed buffer, `count` < 32 (INSUFFICIENT_SIZE,
+/// 32 in `*out_written`). Thread safety: reentrant.
 ///
 /// # Safety
 /// `buf` valid for `len` bytes; `out_counts` NULL or valid for `count` words;
@@ -891,7 +883,7 @@ pub unsafe extern "C" fn vyre_tenant_set_allowed(
 ) -> vyre_status {
     boundary(out_error, || {
         let b = slice_mut(buf, len, "buf")?;
-        let v = flag(allowed, "allowed")?;
+        let v = bool_in(allowed, "allowed")?;
         p::set_tenant_allowed(b, tenant, v)
     })
 }
@@ -1023,28 +1015,28 @@ pub unsafe extern "C" fn vyre_opcode_tenant(
 /// Thread safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn vyre_opcode_is_system(opcode: u32) -> u32 {
-    p::is_system_opcode(opcode) as u32
+    guarded(0, || p::is_system_opcode(opcode) as u32)
 }
 
 /// 1 if `opcode` is a user opcode (8..0xFFEF or 0x10000..0x7FFFFFFF), else 0.
 /// Thread safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn vyre_opcode_is_user(opcode: u32) -> u32 {
-    p::is_user_opcode(opcode) as u32
+    guarded(0, || p::is_user_opcode(opcode) as u32)
 }
 
 /// 1 if `opcode` is a system opcode the kernel implements (NOP..BATCH_FENCE, DFA_SCAN,
 /// LOAD_MISS, PRINTF, PACKED_SLOT, SHUTDOWN), else 0. Thread safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn vyre_opcode_is_builtin(opcode: u32) -> u32 {
-    p::is_builtin_opcode(opcode) as u32
+    guarded(0, || p::is_builtin_opcode(opcode) as u32)
 }
 
 /// 1 if a host may publish `opcode` (a user opcode or a built-in), else 0; reserved
 /// system opcodes are rejected by every publisher. Thread safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn vyre_opcode_is_publishable(opcode: u32) -> u32 {
-    p::is_publishable_opcode(opcode) as u32
+    guarded(0, || p::is_publishable_opcode(opcode) as u32)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1276,7 +1268,8 @@ pub unsafe extern "C" fn vyre_ring_encode_work_items(
 }
 
 /// vyre_ring_encode_work_items() into native `uint32_t` words (the wire words on
-/// little-endian hosts); sizes are in words: needs slot_count × 16.
+/// little-endian hosts); sizes are in words: needs slot_count × 16. Errors as
+/// vyre_ring_encode_work_items(), with the required size in words.
 /// Thread safety: reentrant.
 ///
 /// # Safety
@@ -1345,7 +1338,10 @@ pub unsafe extern "C" fn vyre_ring_count_done(
 /// Publish `*task` into slot `slot` verbatim (its state becomes the slot status,
 /// written last). The task must be schedulable (READY, YIELDED or REQUEUED), with
 /// tenant < 928, priority ≤ 4, a publishable opcode of its tenant (not PACKED_SLOT) and
-/// flags ≤ 0xF; the slot must be EMPTY or DONE. Unknown state: MALFORMED_BUFFER.
+/// flags ≤ 0xF; the slot must be EMPTY or DONE. Errors: NULL ring/task; malformed
+/// ring; slot or tenant out of range (OUT_OF_RANGE); unknown state word
+/// (MALFORMED_BUFFER); an unschedulable state, priority, opcode or flags
+/// (INVALID_ARGUMENT); slot not EMPTY/DONE (SLOT_IN_FLIGHT). On error the ring is unchanged.
 /// Thread safety: reentrant; the caller serialises access to `ring`.
 ///
 /// # Safety
@@ -1615,6 +1611,9 @@ pub unsafe extern "C" fn vyre_io_queue_complete(
 
 /// Complete `count` requests all-or-nothing: every completion is checked as in
 /// vyre_io_queue_complete() (and no slot may repeat) before any status is written.
+/// Errors: NULL queue (or NULL completions with count > 0), malformed queue, a slot out
+/// of range, a bad status, a slot that is not pending/claimed or a repeated slot; on error
+/// no status is written.
 /// Thread safety: reentrant; the caller serialises access to `queue`.
 ///
 /// # Safety
