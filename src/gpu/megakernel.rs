@@ -91,9 +91,10 @@ impl Megakernel {
                 "geometry {slot_count} slots x {workgroup_size_x} lanes is empty; both must be at least 1"
             )));
         }
-        Ok(slot_count
-            .div_ceil(workgroup_size_x)
-            .clamp(1, MAX_DEFAULT_WORKER_GROUPS))
+        // SPEC 2 dispatch_grid_for with no worker cap: ceil(slots / wg), at most 1024.
+        let grid = crate::policy::sizing::dispatch_grid_for(u32::MAX, slot_count, workgroup_size_x);
+        debug_assert!(grid[0] <= MAX_DEFAULT_WORKER_GROUPS);
+        Ok(grid[0])
     }
 
     /// Default bootstrap: 256 slots x 1 workgroup of 256 lanes, built-in opcodes only.
