@@ -2337,6 +2337,9 @@ vyre_status vyre_debug_trigger_panic(struct vyre_error **out_error);
  * count needed. `len` and `*out_written` count `vyre_adapter_info` elements.
  * Thread safety: safe from any thread.
  *
+ * Errors: NULL_POINTER (`out_written`), INSUFFICIENT_SIZE (the count needed is reported).
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `buf` is NULL or valid for `len` elements; `out_written` is valid.
  */
@@ -2347,6 +2350,9 @@ vyre_status vyre_device_list_adapters(struct vyre_adapter_info *buf, size_t len,
  * may be NULL. On success `*out_device` owns a new handle (`vyre_device_destroy`).
  * Errors: NO_ADAPTER (nothing matches; the message lists the adapters seen), GPU.
  *
+ * Also INVALID_ARGUMENT (bad selector, non-zero reserved fields) and NULL_POINTER.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `options` is NULL or valid; `out_device` is valid.
  */
@@ -2356,6 +2362,8 @@ vyre_status vyre_device_create(const struct vyre_device_options *options, struct
  * Release a device handle (NULL is a no-op). Megakernels and resident sets created
  * from it stay valid until they are destroyed.
  *
+ * Thread safety: must not race with other calls on the same handle.
+ *
  * # Safety
  * `device` is NULL or a live handle not used after this call.
  */
@@ -2364,6 +2372,9 @@ void vyre_device_destroy(struct vyre_device *device);
 /**
  * Describe the adapter of `device` (the current one, after any recovery).
  *
+ * Errors: NULL_POINTER, POISONED.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `device` and `out_info` are valid.
  */
@@ -2371,6 +2382,9 @@ vyre_status vyre_device_info(const struct vyre_device *device, struct vyre_adapt
 
 /**
  * Device generation: 1 for the first wgpu device, +1 after each recovery from a loss.
+ *
+ * Errors: NULL_POINTER, POISONED.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
  *
  * # Safety
  * `device` and `out_generation` are valid.
@@ -2383,6 +2397,9 @@ vyre_status vyre_device_generation(const struct vyre_device *device, uint64_t *o
  * resident buffers (or fails with VYRE_ERROR_DEVICE_LOST when recovery is disabled).
  * Meant for tests of recovery paths; it has no other use.
  *
+ * Errors: NULL_POINTER.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `device` is valid.
  */
@@ -2391,6 +2408,9 @@ vyre_status vyre_device_debug_destroy(struct vyre_device *device, struct vyre_er
 /**
  * Bootstrap megakernel: 256 slots x 1 workgroup of 256 lanes, built-in opcodes only.
  * Owns a new handle in `*out_megakernel` on success.
+ *
+ * Errors: NULL_POINTER, SHADER or GPU (pipeline creation), DEVICE_LOST, POISONED.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
  *
  * # Safety
  * `device` and `out_megakernel` are valid.
@@ -2402,6 +2422,8 @@ vyre_status vyre_megakernel_bootstrap(const struct vyre_device *device, struct v
  * with naga's message), INVALID_ARGUMENT (reserved/system or duplicate opcode id,
  * reserved function name).
  *
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `opcodes` is valid for `opcode_count` entries (NULL when 0); strings NUL-terminated.
  */
@@ -2409,6 +2431,9 @@ vyre_status vyre_megakernel_bootstrap_with_opcodes(const struct vyre_device *dev
 
 /**
  * Sharded megakernel: explicit slot count and workgroup size, optional custom opcodes.
+ *
+ * Errors: INVALID_ARGUMENT (zero or over-limit geometry, reserved opcode ids), SHADER (naga's message), NULL_POINTER, DEVICE_LOST.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
  *
  * # Safety
  * As `vyre_megakernel_bootstrap_with_opcodes`.
@@ -2419,6 +2444,9 @@ vyre_status vyre_megakernel_bootstrap_sharded(const struct vyre_device *device, 
  * Fused (JIT) megakernel: `fn <name>(slot: u32) -> u32` from `wgsl` runs for every
  * claimed slot instead of the opcode switch (for single-opcode rings).
  *
+ * Errors: SHADER (invalid WGSL or signature, with naga's message), INVALID_ARGUMENT (geometry, reserved name), NULL_POINTER, DEVICE_LOST.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `name` and `wgsl` are NUL-terminated strings.
  */
@@ -2428,6 +2456,9 @@ vyre_status vyre_megakernel_bootstrap_fused(const struct vyre_device *device, ui
  * Megakernel from full options (custom opcodes, extra buffers, fused payload,
  * geometry). `options` NULL = bootstrap.
  *
+ * Errors: INVALID_ARGUMENT (extra buffer kind, reserved fields, too many extra buffers, opcode ids, opcodes together with a fused payload), SHADER, NULL_POINTER, DEVICE_LOST.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `options` is NULL or valid, with the arrays and strings it points to.
  */
@@ -2435,6 +2466,8 @@ vyre_status vyre_megakernel_create(const struct vyre_device *device, const struc
 
 /**
  * Release a megakernel (NULL is a no-op). Resident sets made from it stay valid.
+ *
+ * Thread safety: must not race with other calls on the same handle.
  *
  * # Safety
  * `megakernel` is NULL or a live handle not used after this call.
@@ -2444,6 +2477,8 @@ void vyre_megakernel_destroy(struct vyre_megakernel *megakernel);
 /**
  * Ring slots the megakernel was sharded for (0 for NULL).
  *
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `megakernel` is NULL or valid.
  */
@@ -2452,6 +2487,8 @@ uint32_t vyre_megakernel_slot_count(const struct vyre_megakernel *megakernel);
 /**
  * Lanes per workgroup (0 for NULL).
  *
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `megakernel` is NULL or valid.
  */
@@ -2459,6 +2496,8 @@ uint32_t vyre_megakernel_workgroup_size_x(const struct vyre_megakernel *megakern
 
 /**
  * Workgroups per wave (0 for NULL).
+ *
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
  *
  * # Safety
  * `megakernel` is NULL or valid.
@@ -2469,6 +2508,8 @@ uint32_t vyre_megakernel_worker_groups(const struct vyre_megakernel *megakernel)
  * Workgroups needed to cover `slot_count` slots with `workgroup_size_x` lanes (at most
  * 1024). Errors: INVALID_ARGUMENT for a zero size.
  *
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `out_worker_groups` is valid.
  */
@@ -2477,6 +2518,9 @@ vyre_status vyre_megakernel_worker_groups_for_geometry(uint32_t slot_count, uint
 /**
  * Pipeline id (stable hash of the generated source), NUL-terminated, into caller
  * storage: `buf` NULL asks for the size; `*out_written` counts bytes including the NUL.
+ *
+ * Errors: NULL_POINTER, INSUFFICIENT_SIZE (the size needed is reported).
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
  *
  * # Safety
  * `buf` is NULL or valid for `len` bytes; `out_written` is valid.
@@ -2489,6 +2533,8 @@ vyre_status vyre_megakernel_pipeline_id(const struct vyre_megakernel *megakernel
  * the buffers are unchanged. Errors: MALFORMED_BUFFER (sizes), TOO_LARGE (over the
  * adapter's binding limit), DEVICE_LOST (recovery failed), GPU, TIMEOUT.
  *
+ * Thread safety: safe from any thread; the handles involved may be shared between threads. Several threads may dispatch on one megakernel at once.
+ *
  * # Safety
  * Each pointer is valid for its length; the buffers do not overlap.
  */
@@ -2498,6 +2544,9 @@ vyre_status vyre_megakernel_dispatch(const struct vyre_megakernel *megakernel, u
  * Like `vyre_megakernel_dispatch` with a caller-owned io queue (read back in place):
  * LOAD_MISS requests appear in it as PUBLISHED io slots; complete them (status
  * VYRE_IO_STATUS_OK / _ERROR) and dispatch again to resume the waiting slots.
+ *
+ * Errors: as `vyre_megakernel_dispatch`; NULL_POINTER for a NULL `io_queue`.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
  *
  * # Safety
  * Each pointer is valid for its length; the buffers do not overlap.
@@ -2510,6 +2559,9 @@ vyre_status vyre_megakernel_dispatch_with_io_queue(const struct vyre_megakernel 
  * `max_wall_time`/`max_waves`; what remains is reported in `out_stats` (never dropped).
  * On failure no buffer and not `*out_stats` is modified.
  *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (options, overlapping or missing buffers), MALFORMED_BUFFER (buffer sizes), TOO_LARGE (over the adapter's binding limit), DEVICE_LOST (recovery failed or disabled), GPU, TIMEOUT, POISONED.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `buffers` and the memory it describes are valid and non-overlapping.
  */
@@ -2520,6 +2572,9 @@ vyre_status vyre_megakernel_dispatch_ex(const struct vyre_megakernel *megakernel
  * results into `readback` and its caller storage. Storage capacities are checked before
  * anything runs: a too-small `observables`/`records` array fails with
  * INSUFFICIENT_SIZE (the required count in the error) and nothing is modified.
+ *
+ * Other errors: as `vyre_megakernel_dispatch_ex`.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
  *
  * # Safety
  * As `vyre_megakernel_dispatch_ex`; `readback` is valid and its arrays are valid for
@@ -2533,6 +2588,9 @@ vyre_status vyre_megakernel_dispatch_readback(const struct vyre_megakernel *mega
  * megakernel's slot count, 64 observable words, 64 debug records, 64 io slots; required
  * when the megakernel has extra buffers). GPU memory is allocated at the first dispatch.
  *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (flags, extra-size count), MALFORMED_BUFFER (sizes), TOO_LARGE, OUT_OF_MEMORY (host mirror), POISONED.
+ * Thread safety: safe from any thread; the handles involved may be shared between threads.
+ *
  * # Safety
  * `options` is NULL or valid with `extra_sizes` valid for `extra_count` entries.
  */
@@ -2541,6 +2599,8 @@ vyre_status vyre_resident_create(const struct vyre_megakernel *megakernel, const
 /**
  * Release a resident set and its GPU buffers (NULL is a no-op).
  *
+ * Thread safety: must not race with other calls on the same handle.
+ *
  * # Safety
  * `resident` is NULL or a live handle not used after this call.
  */
@@ -2548,6 +2608,9 @@ void vyre_resident_destroy(struct vyre_resident *resident);
 
 /**
  * Byte size of buffer `buffer` (`VYRE_BUFFER_*`) of the set.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (no such buffer).
+ * Thread safety: safe from any thread; calls on one resident set serialise.
  *
  * # Safety
  * `resident` and `out_size` are valid.
@@ -2559,6 +2622,8 @@ vyre_status vyre_resident_buffer_size(const struct vyre_resident *resident, uint
  * mirror now and on the GPU at the next dispatch or read (only written ranges are
  * uploaded). Errors: INVALID_ARGUMENT (no such buffer), OUT_OF_RANGE.
  *
+ * Thread safety: safe from any thread; calls on one resident set serialise.
+ *
  * # Safety
  * `data` is valid for `len` bytes.
  */
@@ -2567,6 +2632,9 @@ vyre_status vyre_resident_write(struct vyre_resident *resident, uint32_t buffer,
 /**
  * Read `len` bytes at byte `offset` of buffer `buffer` from the GPU into `dst` (pending
  * writes are uploaded first). One round trip. On failure `dst` is unchanged.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (no such buffer), OUT_OF_RANGE, DEVICE_LOST, GPU, TIMEOUT.
+ * Thread safety: safe from any thread; calls on one resident set serialise.
  *
  * # Safety
  * `dst` is valid for `len` bytes.
@@ -2577,6 +2645,9 @@ vyre_status vyre_resident_read(struct vyre_resident *resident, uint32_t buffer, 
  * Dispatch a resident set: upload written ranges only, run waves, read back the census.
  * `options` and `out_stats` may be NULL.
  *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (options, overlapping or missing buffers), MALFORMED_BUFFER (buffer sizes), TOO_LARGE (over the adapter's binding limit), DEVICE_LOST (recovery failed or disabled), GPU, TIMEOUT, POISONED.
+ * Thread safety: safe from any thread; calls on one resident set serialise.
+ *
  * # Safety
  * `resident` is valid; `options`/`out_stats` NULL or valid.
  */
@@ -2585,6 +2656,9 @@ vyre_status vyre_resident_dispatch(struct vyre_resident *resident, const struct 
 /**
  * Dispatch a resident set and read the given ranges back (in the same submission as
  * the last wave when they are small). On failure no destination is modified.
+ *
+ * Errors: as `vyre_resident_dispatch`, plus INVALID_ARGUMENT/OUT_OF_RANGE for a bad range and NULL_POINTER for a NULL `dst`.
+ * Thread safety: safe from any thread; calls on one resident set serialise.
  *
  * # Safety
  * `ranges` is valid for `range_count` entries, each `dst` valid for its `len`.
@@ -2596,6 +2670,8 @@ vyre_status vyre_resident_dispatch_read(struct vyre_resident *resident, const st
  * that still has claimable slots into one command buffer and one submission.
  * `out_stats` is NULL or an array of `count` entries (one per set, in order).
  * Errors: INVALID_ARGUMENT (a set of another megakernel, or the same set twice).
+ *
+ * Thread safety: safe from any thread; the handles involved may be shared between threads. Sets are locked for the duration of the call.
  *
  * # Safety
  * `sets` is valid for `count` live handles; `out_stats` NULL or valid for `count`.

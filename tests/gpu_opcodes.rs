@@ -66,7 +66,7 @@ fn every_opcode_ring(printf_records: usize) -> RefBuffers {
     put(23, op::DFA_STEP, &[1, 0, 0, 0, 0]);
     put(24, op::LOAD_MISS, &[7, 8, 9, 0, 64, 0xAA]);
     put(25, op::LOAD_U32, &[0, OBS as u32]);
-    put(26, op::BATCH_FENCE, &[0, 0x7a7]);
+    put(26, op::BATCH_FENCE, &[0, 0x7a6]); // same tag: the order of the two fences is free
     publish(&mut ring, 27, 3, 2, op::ATOMIC_ADD, &[1, 171]);
     publish(&mut ring, 28, 5, 2, op::NOP, &[]);
     publish(&mut ring, 29, 2000, 2, op::NOP, &[]);

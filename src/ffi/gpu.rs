@@ -7,7 +7,8 @@
 //! threads during that call.
 
 use super::core::{
-    boundary, boundary_poison, obj_ref, require_out, slice_mut, slice_ref, write_out, Poison,
+    boundary, boundary_poison, guarded, obj_ref, require_out, slice_mut, slice_ref, write_out,
+    Poison,
 };
 use super::core::{vyre_error, vyre_status};
 use super::protocol::vyre_debug_record;
@@ -606,6 +607,9 @@ fn check_disjoint(views: &[(&str, *const u8, usize)]) -> Result<()> {
 /// count needed. `len` and `*out_written` count `vyre_adapter_info` elements.
 /// Thread safety: safe from any thread.
 ///
+/// Errors: NULL_POINTER (`out_written`), INSUFFICIENT_SIZE (the count needed is reported).
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
+///
 /// # Safety
 /// `buf` is NULL or valid for `len` elements; `out_written` is valid.
 #[no_mangle]
@@ -630,6 +634,9 @@ pub unsafe extern "C" fn vyre_device_list_adapters(
 /// Open a device (see `vyre_device_options.adapter` for the selection rules). `options`
 /// may be NULL. On success `*out_device` owns a new handle (`vyre_device_destroy`).
 /// Errors: NO_ADAPTER (nothing matches; the message lists the adapters seen), GPU.
+///
+/// Also INVALID_ARGUMENT (bad selector, non-zero reserved fields) and NULL_POINTER.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// `options` is NULL or valid; `out_device` is valid.
@@ -664,6 +671,8 @@ pub unsafe extern "C" fn vyre_device_create(
 /// Release a device handle (NULL is a no-op). Megakernels and resident sets created
 /// from it stay valid until they are destroyed.
 ///
+/// Thread safety: must not race with other calls on the same handle.
+///
 /// # Safety
 /// `device` is NULL or a live handle not used after this call.
 #[no_mangle]
@@ -675,6 +684,9 @@ pub unsafe extern "C" fn vyre_device_destroy(device: *mut vyre_device) {
 }
 
 /// Describe the adapter of `device` (the current one, after any recovery).
+///
+/// Errors: NULL_POINTER, POISONED.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// `device` and `out_info` are valid.
@@ -695,6 +707,9 @@ pub unsafe extern "C" fn vyre_device_info(
 }
 
 /// Device generation: 1 for the first wgpu device, +1 after each recovery from a loss.
+///
+/// Errors: NULL_POINTER, POISONED.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// `device` and `out_generation` are valid.
@@ -718,6 +733,9 @@ pub unsafe extern "C" fn vyre_device_generation(
 /// next call that uses the device detects it and rebuilds the device, pipelines and
 /// resident buffers (or fails with VYRE_ERROR_DEVICE_LOST when recovery is disabled).
 /// Meant for tests of recovery paths; it has no other use.
+///
+/// Errors: NULL_POINTER.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// `device` is valid.
@@ -762,6 +780,9 @@ unsafe fn new_megakernel(
 /// Bootstrap megakernel: 256 slots x 1 workgroup of 256 lanes, built-in opcodes only.
 /// Owns a new handle in `*out_megakernel` on success.
 ///
+/// Errors: NULL_POINTER, SHADER or GPU (pipeline creation), DEVICE_LOST, POISONED.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
+///
 /// # Safety
 /// `device` and `out_megakernel` are valid.
 #[no_mangle]
@@ -782,6 +803,8 @@ pub unsafe extern "C" fn vyre_megakernel_bootstrap(
 /// with naga's message), INVALID_ARGUMENT (reserved/system or duplicate opcode id,
 /// reserved function name).
 ///
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
+///
 /// # Safety
 /// `opcodes` is valid for `opcode_count` entries (NULL when 0); strings NUL-terminated.
 #[no_mangle]
@@ -798,6 +821,9 @@ pub unsafe extern "C" fn vyre_megakernel_bootstrap_with_opcodes(
 }
 
 /// Sharded megakernel: explicit slot count and workgroup size, optional custom opcodes.
+///
+/// Errors: INVALID_ARGUMENT (zero or over-limit geometry, reserved opcode ids), SHADER (naga's message), NULL_POINTER, DEVICE_LOST.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// As `vyre_megakernel_bootstrap_with_opcodes`.
@@ -824,6 +850,9 @@ pub unsafe extern "C" fn vyre_megakernel_bootstrap_sharded(
 /// Fused (JIT) megakernel: `fn <name>(slot: u32) -> u32` from `wgsl` runs for every
 /// claimed slot instead of the opcode switch (for single-opcode rings).
 ///
+/// Errors: SHADER (invalid WGSL or signature, with naga's message), INVALID_ARGUMENT (geometry, reserved name), NULL_POINTER, DEVICE_LOST.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
+///
 /// # Safety
 /// `name` and `wgsl` are NUL-terminated strings.
 #[no_mangle]
@@ -848,6 +877,9 @@ pub unsafe extern "C" fn vyre_megakernel_bootstrap_fused(
 /// Megakernel from full options (custom opcodes, extra buffers, fused payload,
 /// geometry). `options` NULL = bootstrap.
 ///
+/// Errors: INVALID_ARGUMENT (extra buffer kind, reserved fields, too many extra buffers, opcode ids, opcodes together with a fused payload), SHADER, NULL_POINTER, DEVICE_LOST.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
+///
 /// # Safety
 /// `options` is NULL or valid, with the arrays and strings it points to.
 #[no_mangle]
@@ -867,6 +899,8 @@ pub unsafe extern "C" fn vyre_megakernel_create(
 
 /// Release a megakernel (NULL is a no-op). Resident sets made from it stay valid.
 ///
+/// Thread safety: must not race with other calls on the same handle.
+///
 /// # Safety
 /// `megakernel` is NULL or a live handle not used after this call.
 #[no_mangle]
@@ -880,14 +914,20 @@ pub unsafe extern "C" fn vyre_megakernel_destroy(megakernel: *mut vyre_megakerne
 
 /// Ring slots the megakernel was sharded for (0 for NULL).
 ///
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
+///
 /// # Safety
 /// `megakernel` is NULL or valid.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_megakernel_slot_count(megakernel: *const vyre_megakernel) -> u32 {
-    megakernel.as_ref().map_or(0, |m| m.inner.slot_count())
+    guarded(0, || {
+        megakernel.as_ref().map_or(0, |m| m.inner.slot_count())
+    })
 }
 
 /// Lanes per workgroup (0 for NULL).
+///
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// `megakernel` is NULL or valid.
@@ -895,22 +935,30 @@ pub unsafe extern "C" fn vyre_megakernel_slot_count(megakernel: *const vyre_mega
 pub unsafe extern "C" fn vyre_megakernel_workgroup_size_x(
     megakernel: *const vyre_megakernel,
 ) -> u32 {
-    megakernel
-        .as_ref()
-        .map_or(0, |m| m.inner.workgroup_size_x())
+    guarded(0, || {
+        megakernel
+            .as_ref()
+            .map_or(0, |m| m.inner.workgroup_size_x())
+    })
 }
 
 /// Workgroups per wave (0 for NULL).
+///
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// `megakernel` is NULL or valid.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_megakernel_worker_groups(megakernel: *const vyre_megakernel) -> u32 {
-    megakernel.as_ref().map_or(0, |m| m.inner.worker_groups())
+    guarded(0, || {
+        megakernel.as_ref().map_or(0, |m| m.inner.worker_groups())
+    })
 }
 
 /// Workgroups needed to cover `slot_count` slots with `workgroup_size_x` lanes (at most
 /// 1024). Errors: INVALID_ARGUMENT for a zero size.
+///
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// `out_worker_groups` is valid.
@@ -931,6 +979,9 @@ pub unsafe extern "C" fn vyre_megakernel_worker_groups_for_geometry(
 
 /// Pipeline id (stable hash of the generated source), NUL-terminated, into caller
 /// storage: `buf` NULL asks for the size; `*out_written` counts bytes including the NUL.
+///
+/// Errors: NULL_POINTER, INSUFFICIENT_SIZE (the size needed is reported).
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// `buf` is NULL or valid for `len` bytes; `out_written` is valid.
@@ -1016,6 +1067,8 @@ unsafe fn dispatch_views(
 /// the buffers are unchanged. Errors: MALFORMED_BUFFER (sizes), TOO_LARGE (over the
 /// adapter's binding limit), DEVICE_LOST (recovery failed), GPU, TIMEOUT.
 ///
+/// Thread safety: safe from any thread; the handles involved may be shared between threads. Several threads may dispatch on one megakernel at once.
+///
 /// # Safety
 /// Each pointer is valid for its length; the buffers do not overlap.
 #[no_mangle]
@@ -1061,6 +1114,9 @@ pub unsafe extern "C" fn vyre_megakernel_dispatch(
 /// Like `vyre_megakernel_dispatch` with a caller-owned io queue (read back in place):
 /// LOAD_MISS requests appear in it as PUBLISHED io slots; complete them (status
 /// VYRE_IO_STATUS_OK / _ERROR) and dispatch again to resume the waiting slots.
+///
+/// Errors: as `vyre_megakernel_dispatch`; NULL_POINTER for a NULL `io_queue`.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// Each pointer is valid for its length; the buffers do not overlap.
@@ -1114,6 +1170,9 @@ pub unsafe extern "C" fn vyre_megakernel_dispatch_with_io_queue(
 /// `max_wall_time`/`max_waves`; what remains is reported in `out_stats` (never dropped).
 /// On failure no buffer and not `*out_stats` is modified.
 ///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (options, overlapping or missing buffers), MALFORMED_BUFFER (buffer sizes), TOO_LARGE (over the adapter's binding limit), DEVICE_LOST (recovery failed or disabled), GPU, TIMEOUT, POISONED.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
+///
 /// # Safety
 /// `buffers` and the memory it describes are valid and non-overlapping.
 #[no_mangle]
@@ -1142,6 +1201,9 @@ pub unsafe extern "C" fn vyre_megakernel_dispatch_ex(
 /// results into `readback` and its caller storage. Storage capacities are checked before
 /// anything runs: a too-small `observables`/`records` array fails with
 /// INSUFFICIENT_SIZE (the required count in the error) and nothing is modified.
+///
+/// Other errors: as `vyre_megakernel_dispatch_ex`.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
 ///
 /// # Safety
 /// As `vyre_megakernel_dispatch_ex`; `readback` is valid and its arrays are valid for
@@ -1237,6 +1299,9 @@ pub unsafe extern "C" fn vyre_megakernel_dispatch_readback(
 /// megakernel's slot count, 64 observable words, 64 debug records, 64 io slots; required
 /// when the megakernel has extra buffers). GPU memory is allocated at the first dispatch.
 ///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (flags, extra-size count), MALFORMED_BUFFER (sizes), TOO_LARGE, OUT_OF_MEMORY (host mirror), POISONED.
+/// Thread safety: safe from any thread; the handles involved may be shared between threads.
+///
 /// # Safety
 /// `options` is NULL or valid with `extra_sizes` valid for `extra_count` entries.
 #[no_mangle]
@@ -1279,6 +1344,8 @@ pub unsafe extern "C" fn vyre_resident_create(
 
 /// Release a resident set and its GPU buffers (NULL is a no-op).
 ///
+/// Thread safety: must not race with other calls on the same handle.
+///
 /// # Safety
 /// `resident` is NULL or a live handle not used after this call.
 #[no_mangle]
@@ -1291,6 +1358,9 @@ pub unsafe extern "C" fn vyre_resident_destroy(resident: *mut vyre_resident) {
 }
 
 /// Byte size of buffer `buffer` (`VYRE_BUFFER_*`) of the set.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (no such buffer).
+/// Thread safety: safe from any thread; calls on one resident set serialise.
 ///
 /// # Safety
 /// `resident` and `out_size` are valid.
@@ -1326,6 +1396,8 @@ pub unsafe extern "C" fn vyre_resident_buffer_size(
 /// mirror now and on the GPU at the next dispatch or read (only written ranges are
 /// uploaded). Errors: INVALID_ARGUMENT (no such buffer), OUT_OF_RANGE.
 ///
+/// Thread safety: safe from any thread; calls on one resident set serialise.
+///
 /// # Safety
 /// `data` is valid for `len` bytes.
 #[no_mangle]
@@ -1348,6 +1420,9 @@ pub unsafe extern "C" fn vyre_resident_write(
 
 /// Read `len` bytes at byte `offset` of buffer `buffer` from the GPU into `dst` (pending
 /// writes are uploaded first). One round trip. On failure `dst` is unchanged.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (no such buffer), OUT_OF_RANGE, DEVICE_LOST, GPU, TIMEOUT.
+/// Thread safety: safe from any thread; calls on one resident set serialise.
 ///
 /// # Safety
 /// `dst` is valid for `len` bytes.
@@ -1375,6 +1450,9 @@ pub unsafe extern "C" fn vyre_resident_read(
 /// Dispatch a resident set: upload written ranges only, run waves, read back the census.
 /// `options` and `out_stats` may be NULL.
 ///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (options, overlapping or missing buffers), MALFORMED_BUFFER (buffer sizes), TOO_LARGE (over the adapter's binding limit), DEVICE_LOST (recovery failed or disabled), GPU, TIMEOUT, POISONED.
+/// Thread safety: safe from any thread; calls on one resident set serialise.
+///
 /// # Safety
 /// `resident` is valid; `options`/`out_stats` NULL or valid.
 #[no_mangle]
@@ -1389,6 +1467,9 @@ pub unsafe extern "C" fn vyre_resident_dispatch(
 
 /// Dispatch a resident set and read the given ranges back (in the same submission as
 /// the last wave when they are small). On failure no destination is modified.
+///
+/// Errors: as `vyre_resident_dispatch`, plus INVALID_ARGUMENT/OUT_OF_RANGE for a bad range and NULL_POINTER for a NULL `dst`.
+/// Thread safety: safe from any thread; calls on one resident set serialise.
 ///
 /// # Safety
 /// `ranges` is valid for `range_count` entries, each `dst` valid for its `len`.
@@ -1436,6 +1517,8 @@ pub unsafe extern "C" fn vyre_resident_dispatch_read(
 /// that still has claimable slots into one command buffer and one submission.
 /// `out_stats` is NULL or an array of `count` entries (one per set, in order).
 /// Errors: INVALID_ARGUMENT (a set of another megakernel, or the same set twice).
+///
+/// Thread safety: safe from any thread; the handles involved may be shared between threads. Sets are locked for the duration of the call.
 ///
 /// # Safety
 /// `sets` is valid for `count` live handles; `out_stats` NULL or valid for `count`.

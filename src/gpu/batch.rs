@@ -5,7 +5,7 @@ use super::megakernel::Megakernel;
 use super::recovery::with_recovery;
 use super::resident::ResidentSet;
 use super::stats::{DispatchOptions, DispatchReport};
-use super::waves::{self, Job};
+use super::waves::{self, Job, Uploads};
 use crate::error::{Error, Result};
 
 impl Megakernel {
@@ -48,28 +48,35 @@ impl Megakernel {
             &mut recovered,
             |state| {
                 let pipe = self.pipeline(state)?;
-                let mut prepared = Vec::with_capacity(guards.len());
+                // Plan every set, stage all their uploads in one buffer, then run.
+                let mut plans = Vec::with_capacity(guards.len());
                 for g in guards.iter_mut() {
-                    prepared.push(g.prepare(state, &pipe)?);
+                    plans.push(g.plan(state, &pipe)?);
                 }
-                let mut bytes = Vec::with_capacity(prepared.len());
-                let mut jobs: Vec<Job<'_>> = prepared
-                    .into_iter()
-                    .map(|(gpu, b)| {
-                        bytes.push(b);
-                        Job::new(gpu, &[])
-                    })
-                    .collect();
-                waves::run(state, &pipe, self, &mut jobs, opts)?;
-                Ok(jobs
-                    .iter()
-                    .zip(bytes)
-                    .map(|(j, b)| {
-                        let mut r = j.report;
-                        r.bytes_in += b;
-                        r
-                    })
-                    .collect::<Vec<_>>())
+                let mut parts = Vec::new();
+                for (k, (g, plan)) in guards.iter().zip(&plans).enumerate() {
+                    parts.extend(g.parts(k, plan));
+                }
+                let staged = Uploads::stage(state, &parts);
+                drop(parts);
+                let outcome = staged.and_then(|uploads| {
+                    let mut jobs: Vec<Job<'_>> =
+                        guards.iter_mut().map(|g| Job::new(g.gpu(), &[])).collect();
+                    waves::run(state, &pipe, self, &mut jobs, opts, &uploads)?;
+                    Ok(jobs
+                        .iter()
+                        .zip(&plans)
+                        .map(|(j, plan)| {
+                            let mut r = j.report;
+                            r.bytes_in += plan.iter().map(|&(_, s, e)| e - s).sum::<u64>();
+                            r
+                        })
+                        .collect::<Vec<_>>())
+                });
+                if outcome.is_err() {
+                    guards.iter_mut().for_each(|g| g.invalidate());
+                }
+                outcome
             },
         )?;
         let latency = start.elapsed();

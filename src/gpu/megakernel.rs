@@ -11,7 +11,7 @@ use super::pipeline::{self, CompiledPipeline};
 use super::recovery::with_recovery;
 use super::resident::{buffer, check_sizes, GpuSet};
 use super::stats::{DispatchOptions, DispatchReport};
-use super::waves::{self, Job, ReadSpec};
+use super::waves::{self, Job, ReadSpec, Uploads};
 use crate::error::{Error, Result};
 use crate::protocol::abi::{DEFAULT_IO_SLOTS, IO_SLOT_WORDS};
 use std::sync::{Arc, Mutex};
@@ -21,6 +21,8 @@ pub const DEFAULT_SLOT_COUNT: u32 = 256;
 pub const DEFAULT_WORKGROUP_SIZE_X: u32 = 256;
 /// Cap of the default worker-group count (SPEC: max dispatch workgroups).
 pub const MAX_DEFAULT_WORKER_GROUPS: u32 = 1024;
+/// Most extra buffers a megakernel may declare (bindings 4..4+N), whatever the adapter.
+pub const MAX_EXTRA_BUFFERS: usize = 24;
 /// Pooled GPU buffer sets kept per megakernel for plain dispatches.
 const SCRATCH_POOL: usize = 16;
 
@@ -89,9 +91,10 @@ impl Megakernel {
                 "geometry {slot_count} slots x {workgroup_size_x} lanes is empty; both must be at least 1"
             )));
         }
-        Ok(slot_count
-            .div_ceil(workgroup_size_x)
-            .clamp(1, MAX_DEFAULT_WORKER_GROUPS))
+        // SPEC 2 dispatch_grid_for with no worker cap: ceil(slots / wg), at most 1024.
+        let grid = crate::policy::sizing::dispatch_grid_for(u32::MAX, slot_count, workgroup_size_x);
+        debug_assert!(grid[0] <= MAX_DEFAULT_WORKER_GROUPS);
+        Ok(grid[0])
     }
 
     /// Default bootstrap: 256 slots x 1 workgroup of 256 lanes, built-in opcodes only.
@@ -184,7 +187,10 @@ impl Megakernel {
             )));
         }
         // 4 ABI buffers + engine state + extras must fit the per-stage storage limit.
-        let max_extra = (limits.max_storage_buffers_per_shader_stage as usize).saturating_sub(5);
+        // Some drivers report (nearly) unlimited storage buffers; vyre caps extras anyway.
+        let max_extra = (limits.max_storage_buffers_per_shader_stage as usize)
+            .saturating_sub(5)
+            .min(MAX_EXTRA_BUFFERS);
         if desc.extra_buffers.len() > max_extra {
             return Err(Error::invalid(format!(
                 "{} extra buffers requested; this adapter allows {max_extra} (storage buffers per stage {} minus 5 used by vyre)",
@@ -349,25 +355,32 @@ impl Megakernel {
             |state| {
                 let pipe = self.pipeline(state)?;
                 let mut set = self.take_scratch(state, &pipe, &sizes)?;
-                let mut bytes_in = 0u64;
-                {
+                let uploads = {
                     let io: &[u8] = match &bufs.io_queue {
                         Some(q) => q,
                         None => &zero_io,
                     };
-                    let mut sources: Vec<&[u8]> = vec![bufs.control, bufs.ring, bufs.debug_log, io];
-                    sources.extend(bufs.extras.iter().map(|e| &**e));
-                    for (i, data) in sources.iter().enumerate() {
-                        set.upload(state, i, 0, data);
-                        bytes_in += data.len() as u64;
-                    }
-                }
+                    let mut parts: Vec<(usize, usize, u64, &[u8])> = vec![
+                        (0, 0, 0, &*bufs.control),
+                        (0, 1, 0, &*bufs.ring),
+                        (0, 2, 0, &*bufs.debug_log),
+                        (0, 3, 0, io),
+                    ];
+                    parts.extend(
+                        bufs.extras
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (0, buffer::EXTRA + i, 0, &**e)),
+                    );
+                    Uploads::stage(state, &parts)?
+                };
                 let (report, out) = {
                     let mut jobs = [Job::new(&mut set, &reads)];
-                    waves::run(state, &pipe, self, &mut jobs, opts)?;
+                    waves::run(state, &pipe, self, &mut jobs, opts, &uploads)?;
                     let [job] = jobs;
                     (job.report, job.out)
                 };
+                let bytes_in = uploads.bytes;
                 self.put_scratch(set);
                 let mut report = report;
                 report.bytes_in += bytes_in;

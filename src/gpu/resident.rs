@@ -15,7 +15,7 @@ use super::megakernel::Megakernel;
 use super::pipeline::CompiledPipeline;
 use super::recovery::with_recovery;
 use super::stats::{DispatchOptions, DispatchReport};
-use super::waves::{self, Job, ReadSpec};
+use super::waves::{self, Job, ReadSpec, Uploads};
 use crate::error::{Error, Result, Status};
 use crate::protocol::abi::{CONTROL_WORDS, DEBUG_RECORD_WORDS, IO_SLOT_WORDS, SLOT_WORDS};
 use std::sync::{Arc, Mutex};
@@ -184,13 +184,6 @@ impl GpuSet {
     /// Ring slots of this set.
     pub fn slots(&self) -> u32 {
         (self.sizes[buffer::RING] / (SLOT_WORDS as u64 * 4)) as u32
-    }
-
-    /// Upload `data` at byte `offset` of buffer `i` (both 4-byte aligned).
-    pub fn upload(&self, state: &DeviceState, i: usize, offset: u64, data: &[u8]) {
-        if !data.is_empty() {
-            state.queue.write_buffer(&self.buffers[i], offset, data);
-        }
     }
 
     /// A mappable staging buffer of at least `size` bytes.
@@ -371,15 +364,15 @@ impl ResidentSet {
         Ok(self.lock().mirror[i].clone())
     }
 
-    /// Make the GPU side current: (re)build it on a new device generation from the mirror,
-    /// else upload dirty ranges. Returns bytes uploaded.
-    fn sync_to_gpu(
+    /// Make the GPU side current and stage what must travel: on a new device generation
+    /// the set is rebuilt and its whole mirror staged; otherwise only dirty ranges (many
+    /// small ranges become one upload of their bounding span).
+    fn plan_sync(
         &self,
         st: &mut ResidentState,
         state: &DeviceState,
         pipe: &CompiledPipeline,
-    ) -> Result<u64> {
-        let mut bytes = 0u64;
+    ) -> Result<Vec<(usize, u64, u64)>> {
         let stale = st
             .gpu
             .as_ref()
@@ -387,22 +380,20 @@ impl ResidentSet {
         if stale {
             st.rebuilt |= st.gpu.is_some();
             st.gpu = None;
-            let gpu = GpuSet::new(state, pipe, &self.shared.sizes)?;
-            for (i, m) in st.mirror.iter().enumerate() {
-                gpu.upload(state, i, 0, m);
-                bytes += m.len() as u64;
-            }
-            st.gpu = Some(gpu);
+            st.gpu = Some(GpuSet::new(state, pipe, &self.shared.sizes)?);
             for d in st.dirty.iter_mut() {
                 d.clear();
             }
-            return Ok(bytes);
+            return Ok(self
+                .shared
+                .sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &len)| (i, 0, len))
+                .collect());
         }
-        let ResidentState {
-            mirror, dirty, gpu, ..
-        } = st;
-        let gpu = gpu.as_ref().expect("checked above");
-        for (i, ranges) in dirty.iter_mut().enumerate() {
+        let mut plan = Vec::new();
+        for (i, ranges) in st.dirty.iter_mut().enumerate() {
             if ranges.is_empty() {
                 continue;
             }
@@ -414,19 +405,26 @@ impl ResidentSet {
                     _ => merged.push((s, e)),
                 }
             }
-            // Many small ranges: one upload of their bounding span is cheaper.
             let covered: u64 = merged.iter().map(|(s, e)| e - s).sum();
             let span = (merged[0].0, merged[merged.len() - 1].1);
             if merged.len() > 64 && covered * 2 >= span.1 - span.0 {
                 merged = vec![span];
             }
-            for (s, e) in merged {
-                gpu.upload(state, i, s, &mirror[i][s as usize..e as usize]);
-                bytes += e - s;
-            }
+            plan.extend(merged.into_iter().map(|(s, e)| (i, s, e)));
             ranges.clear();
         }
-        Ok(bytes)
+        Ok(plan)
+    }
+
+    /// The staged parts of a plan, for job `job` of a dispatch.
+    fn parts<'m>(
+        st: &'m ResidentState,
+        job: usize,
+        plan: &[(usize, u64, u64)],
+    ) -> Vec<(usize, usize, u64, &'m [u8])> {
+        plan.iter()
+            .map(|&(i, s, e)| (job, i, s, &st.mirror[i][s as usize..e as usize]))
+            .collect()
     }
 
     /// Run waves until no claimable slot remains (or a limit is reached).
@@ -476,14 +474,21 @@ impl ResidentSet {
             &mut recovered,
             |state| {
                 let pipe = mk.pipeline(state)?;
-                let bytes_in = self.sync_to_gpu(&mut st, state, &pipe)?;
-                let gpu = st.gpu.as_mut().expect("synced above");
-                let mut jobs = [Job::new(gpu, &specs)];
-                waves::run(state, &pipe, &mk, &mut jobs, opts)?;
-                let [job] = jobs;
-                let mut report = job.report;
-                report.bytes_in += bytes_in;
-                Ok((report, job.out))
+                let plan = self.plan_sync(&mut st, state, &pipe)?;
+                let uploads = Uploads::stage(state, &Self::parts(&st, 0, &plan));
+                let outcome = uploads.and_then(|uploads| {
+                    let gpu = st.gpu.as_mut().expect("synced above");
+                    let mut jobs = [Job::new(gpu, &specs)];
+                    waves::run(state, &pipe, &mk, &mut jobs, opts, &uploads)?;
+                    let [job] = jobs;
+                    let mut report = job.report;
+                    report.bytes_in += uploads.bytes;
+                    Ok((report, job.out))
+                });
+                if outcome.is_err() {
+                    st.gpu = None; // rebuild from the mirror next time: nothing is lost
+                }
+                outcome
             },
         )?;
         for (r, data) in reads.iter_mut().zip(outs.iter()) {
@@ -520,10 +525,16 @@ impl ResidentSet {
             &mut recovered,
             |state| {
                 let pipe = mk.pipeline(state)?;
-                self.sync_to_gpu(&mut st, state, &pipe)?;
-                let gpu = st.gpu.as_mut().expect("synced above");
-                let mut outs = waves::read_ranges(state, gpu, &spec)?;
-                Ok(outs.pop().unwrap_or_default())
+                let plan = self.plan_sync(&mut st, state, &pipe)?;
+                let uploads = Uploads::stage(state, &Self::parts(&st, 0, &plan));
+                let outcome = uploads.and_then(|uploads| {
+                    let gpu = st.gpu.as_mut().expect("synced above");
+                    waves::read_ranges(state, gpu, &spec, &uploads)
+                });
+                if outcome.is_err() {
+                    st.gpu = None;
+                }
+                Ok(outcome?.pop().unwrap_or_default())
             },
         )?;
         out.copy_from_slice(&data);
@@ -550,14 +561,32 @@ pub(crate) struct ResidentGuard<'a> {
 }
 
 impl ResidentGuard<'_> {
-    /// Sync to the GPU and return the GPU side plus bytes uploaded.
-    pub fn prepare(
+    /// Make the GPU side current; returns the ranges to stage (see `stage_parts`).
+    pub fn plan(
         &mut self,
         state: &DeviceState,
         pipe: &CompiledPipeline,
-    ) -> Result<(&mut GpuSet, u64)> {
-        let bytes = self.set.sync_to_gpu(&mut self.st, state, pipe)?;
-        Ok((self.st.gpu.as_mut().expect("synced above"), bytes))
+    ) -> Result<Vec<(usize, u64, u64)>> {
+        self.set.plan_sync(&mut self.st, state, pipe)
+    }
+
+    /// The staged parts of `plan` for job `job`.
+    pub fn parts<'m>(
+        &'m self,
+        job: usize,
+        plan: &[(usize, u64, u64)],
+    ) -> Vec<(usize, usize, u64, &'m [u8])> {
+        ResidentSet::parts(&self.st, job, plan)
+    }
+
+    /// The GPU side (after `plan`).
+    pub fn gpu(&mut self) -> &mut GpuSet {
+        self.st.gpu.as_mut().expect("planned before")
+    }
+
+    /// Forget the GPU side after a failed dispatch (rebuilt from the mirror next time).
+    pub fn invalidate(&mut self) {
+        self.st.gpu = None;
     }
 
     /// Whether the set was rebuilt after a device loss since its last dispatch (clears it).

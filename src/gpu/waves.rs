@@ -39,6 +39,92 @@ impl ReadSpec {
     }
 }
 
+/// Host data for the GPU, staged in one mapped buffer and copied by the first command
+/// buffer of the dispatch. One staging buffer per dispatch or batch, instead of one
+/// `queue.write_buffer` (each a staging allocation in wgpu) per range and per set.
+#[derive(Default)]
+pub(crate) struct Uploads {
+    staging: Option<wgpu::Buffer>,
+    copies: Vec<UploadCopy>,
+    /// Bytes staged.
+    pub bytes: u64,
+}
+
+struct UploadCopy {
+    job: usize,
+    buffer: usize,
+    dst: u64,
+    src: u64,
+    len: u64,
+}
+
+impl Uploads {
+    /// Stage `(job, buffer, destination offset, data)` parts; offsets and lengths are
+    /// multiples of 4.
+    pub fn stage(state: &DeviceState, parts: &[(usize, usize, u64, &[u8])]) -> Result<Uploads> {
+        let total: u64 = parts.iter().map(|p| p.3.len() as u64).sum();
+        if total == 0 {
+            return Ok(Uploads::default());
+        }
+        let scope = state
+            .device
+            .push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let staging = state.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("vyre upload"),
+            size: total,
+            usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: true,
+        });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(scope_error(state, "staging an upload failed", e));
+        }
+        let mut copies = Vec::with_capacity(parts.len());
+        {
+            let mut view = staging
+                .slice(..)
+                .get_mapped_range_mut()
+                .map_err(|e| failed(state, &format!("mapping the upload buffer ({e})")))?;
+            let mut at = 0u64;
+            for &(job, buffer, dst, data) in parts {
+                if data.is_empty() {
+                    continue;
+                }
+                let len = data.len() as u64;
+                view.slice(at as usize..(at + len) as usize)
+                    .copy_from_slice(data);
+                copies.push(UploadCopy {
+                    job,
+                    buffer,
+                    dst,
+                    src: at,
+                    len,
+                });
+                at += len;
+            }
+        }
+        staging.unmap();
+        Ok(Uploads {
+            staging: Some(staging),
+            copies,
+            bytes: total,
+        })
+    }
+
+    fn encode(&self, encoder: &mut wgpu::CommandEncoder, sets: &[&GpuSet]) {
+        if let Some(staging) = &self.staging {
+            for c in &self.copies {
+                encoder.copy_buffer_to_buffer(
+                    staging,
+                    c.src,
+                    &sets[c.job].buffers[c.buffer],
+                    c.dst,
+                    c.len,
+                );
+            }
+        }
+    }
+}
+
 /// One set taking part in a dispatch.
 pub(crate) struct Job<'a> {
     pub set: &'a mut GpuSet,
@@ -200,9 +286,11 @@ pub(crate) fn read_ranges(
     state: &DeviceState,
     set: &mut GpuSet,
     reads: &[ReadSpec],
+    uploads: &Uploads,
 ) -> Result<Vec<Vec<u8>>> {
     let (offs, total) = read_layout(0, reads);
     let mut encoder = state.device.create_command_encoder(&Default::default());
+    uploads.encode(&mut encoder, &[&*set]);
     let staging = set.staging(state, total).clone();
     encode_reads(&mut encoder, set, &staging, reads, &offs);
     let idx = submit(state, encoder)?;
@@ -211,7 +299,7 @@ pub(crate) fn read_ranges(
         let view = staging
             .slice(0..total)
             .get_mapped_range()
-            .map_err(|e| Error::new(Status::Gpu, e.to_string()))?;
+            .map_err(|e| failed(state, &format!("reading back ({e})")))?;
         decode_reads(&view, reads, &offs)
     };
     staging.unmap();
@@ -244,6 +332,7 @@ pub(crate) fn run(
     mk: &Megakernel,
     jobs: &mut [Job<'_>],
     opts: &DispatchOptions,
+    uploads: &Uploads,
 ) -> Result<()> {
     let start = Instant::now();
     let batch = jobs.len() > 1;
@@ -300,6 +389,10 @@ pub(crate) fn run(
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("vyre wave"),
             });
+        if wave == 1 {
+            let sets: Vec<&GpuSet> = jobs.iter().map(|j| &*j.set).collect();
+            uploads.encode(&mut encoder, &sets);
+        }
         for &i in &active {
             encoder.clear_buffer(&jobs[i].set.engine, 0, Some(engine::CLEAR_BYTES));
         }
@@ -394,7 +487,7 @@ pub(crate) fn run(
         .first_mut()
         .filter(|j| !batch && !j.reads.is_empty() && j.out.len() != j.reads.len())
     {
-        job.out = read_ranges(state, job.set, job.reads)?;
+        job.out = read_ranges(state, job.set, job.reads, &Uploads::default())?;
         job.report.sync_points += 1;
         job.report.bytes_out += read_bytes;
     }
