@@ -102,7 +102,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(status: Status, message: impl Into<String>) -> Self {
-        Error { status, message: message.into(), required: 0 }
+        Error {
+            status,
+            message: message.into(),
+            required: 0,
+        }
     }
     pub fn null(what: &str) -> Self {
         Error::new(Status::NullPointer, format!("`{what}` must not be NULL"))

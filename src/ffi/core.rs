@@ -152,7 +152,11 @@ where
     boundary_inner(out_error, Some(poison), body)
 }
 
-fn boundary_inner<F>(out_error: *mut *mut vyre_error, poison: Option<&Poison>, body: F) -> vyre_status
+fn boundary_inner<F>(
+    out_error: *mut *mut vyre_error,
+    poison: Option<&Poison>,
+    body: F,
+) -> vyre_status
 where
     F: FnOnce() -> Result<()>,
 {
@@ -171,7 +175,10 @@ where
             }
             Error::new(
                 Status::Panic,
-                format!("internal panic: {} (please report this as a vyre bug)", panic_message(&*payload)),
+                format!(
+                    "internal panic: {} (please report this as a vyre bug)",
+                    panic_message(&*payload)
+                ),
             )
         }
     };
@@ -360,9 +367,18 @@ mod tests {
 
     #[test]
     fn version_constants_match_cargo() {
-        assert_eq!(VYRE_VERSION_MAJOR.to_string(), env!("CARGO_PKG_VERSION_MAJOR"));
-        assert_eq!(VYRE_VERSION_MINOR.to_string(), env!("CARGO_PKG_VERSION_MINOR"));
-        assert_eq!(VYRE_VERSION_PATCH.to_string(), env!("CARGO_PKG_VERSION_PATCH"));
+        assert_eq!(
+            VYRE_VERSION_MAJOR.to_string(),
+            env!("CARGO_PKG_VERSION_MAJOR")
+        );
+        assert_eq!(
+            VYRE_VERSION_MINOR.to_string(),
+            env!("CARGO_PKG_VERSION_MINOR")
+        );
+        assert_eq!(
+            VYRE_VERSION_PATCH.to_string(),
+            env!("CARGO_PKG_VERSION_PATCH")
+        );
         let s = unsafe { CStr::from_ptr(vyre_version_string()) };
         assert_eq!(s.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
     }
@@ -391,7 +407,10 @@ mod tests {
             assert!(msg.contains("boom"), "{msg}");
             vyre_error_free(err);
         }
-        assert_eq!(boundary_poison(std::ptr::null_mut(), &poison, || Ok(())), VYRE_ERROR_POISONED);
+        assert_eq!(
+            boundary_poison(std::ptr::null_mut(), &poison, || Ok(())),
+            VYRE_ERROR_POISONED
+        );
     }
 
     #[test]
@@ -399,7 +418,15 @@ mod tests {
         let mut written = 0usize;
         let mut buf = [7u8; 4];
         unsafe {
-            write_out(std::ptr::null_mut::<u8>(), 0, &mut written, 8, "buf", |_| Ok(())).unwrap();
+            write_out(
+                std::ptr::null_mut::<u8>(),
+                0,
+                &mut written,
+                8,
+                "buf",
+                |_| Ok(()),
+            )
+            .unwrap();
             assert_eq!(written, 8);
             let e = write_out(buf.as_mut_ptr(), 4, &mut written, 8, "buf", |_| Ok(())).unwrap_err();
             assert_eq!(e.status, Status::InsufficientSize);
