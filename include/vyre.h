@@ -40,6 +40,43 @@
 #define VYRE_VERSION_NUMBER 1000
 
 /**
+ * Pattern flag: ASCII case-insensitive matching.
+ */
+#define VYRE_PATTERN_CASELESS 1
+
+/**
+ * Pattern flag: the expression is a literal byte string (`length` bytes), not a regex.
+ */
+#define VYRE_PATTERN_LITERAL 2
+
+/**
+ * Pattern flag: `.` also matches `\n`.
+ */
+#define VYRE_PATTERN_DOTALL 4
+
+/**
+ * Pattern flag: `^` and `$` also match after and before `\n`.
+ */
+#define VYRE_PATTERN_MULTILINE 8
+
+/**
+ * Scanner backend: the GPU megakernel (default; `adapter` or `VYRE_ADAPTER` selects it).
+ */
+#define VYRE_SCAN_BACKEND_GPU 0
+
+/**
+ * Scanner backend: multi-threaded CPU scan of the same DFA table.
+ */
+#define VYRE_SCAN_BACKEND_CPU 1
+
+/**
+ * A compiled or imported DFA. Ownership: created by `vyre_dfa_compile`/`_import`,
+ * released by `vyre_dfa_destroy`; scanners keep their DFA alive. Thread safety:
+ * immutable, safe to share between threads.
+ */
+typedef struct vyre_dfa vyre_dfa;
+
+/**
  * Error details for a failed call: status, a human-readable message, and for
  * `VYRE_ERROR_INSUFFICIENT_SIZE` the required size.
  *
@@ -50,10 +87,167 @@
 typedef struct vyre_error vyre_error;
 
 /**
+ * Streaming scan state (like Hyperscan's streaming mode). Ownership:
+ * `vyre_scan_stream_open` / `vyre_scan_stream_destroy`. Thread safety: one thread at a
+ * time (calls are serialised internally).
+ */
+typedef struct vyre_scan_stream vyre_scan_stream;
+
+/**
+ * A DFA bound to a backend (GPU device + resident buffers, or CPU threads). Ownership:
+ * `vyre_scanner_create` / `vyre_scanner_destroy`; streams keep their scanner alive.
+ * Thread safety: scans may be called from several threads at once.
+ */
+typedef struct vyre_scanner vyre_scanner;
+
+/**
  * Status code returned by every fallible vyre function. `VYRE_OK` (0) means success;
  * values are never renumbered.
  */
 typedef int32_t vyre_status;
+
+/**
+ * One pattern of a set given to `vyre_dfa_compile`.
+ */
+typedef struct vyre_dfa_pattern {
+  /**
+   * Regex (UTF-8 source; byte-oriented semantics, ASCII classes) or literal bytes.
+   */
+  const char *expression;
+  /**
+   * Length in bytes; 0 means `expression` is NUL-terminated.
+   */
+  size_t length;
+  /**
+   * Id reported in `vyre_hit.pattern`.
+   */
+  uint32_t id;
+  /**
+   * `VYRE_PATTERN_*` bits.
+   */
+  uint32_t flags;
+} vyre_dfa_pattern;
+
+/**
+ * Options for `vyre_dfa_compile` / `vyre_dfa_import`. A zeroed struct (or NULL) means
+ * defaults.
+ */
+typedef struct vyre_dfa_options {
+  /**
+   * Refuse tables larger than this many bytes with `VYRE_ERROR_TOO_LARGE`
+   * (0 = default, 256 MiB).
+   */
+  uint64_t max_table_bytes;
+} vyre_dfa_options;
+
+/**
+ * A caller-built DFA for `vyre_dfa_import`. States are 0..state_count; every array is
+ * read during the call only (vyre copies what it keeps).
+ */
+typedef struct vyre_dfa_table {
+  uint32_t state_count;
+  /**
+   * Number of byte classes, 1..=256.
+   */
+  uint32_t class_count;
+  uint32_t start_state;
+  /**
+   * 0: a state's ids end right after the byte that entered it; 1: one byte earlier
+   * (regex-automata style delayed matches).
+   */
+  uint32_t delay;
+  /**
+   * 256 entries: byte → class (< class_count).
+   */
+  const uint8_t *class_map;
+  /**
+   * state_count × class_count next states, row-major by state.
+   */
+  const uint32_t *transitions;
+  /**
+   * state_count + 1 offsets into `match_ids` (state s reports ids[off[s]..off[s+1]]).
+   */
+  const uint32_t *match_offsets;
+  const uint32_t *match_ids;
+  size_t match_id_count;
+  /**
+   * Optional (NULL = none): state_count + 1 offsets into `eoi_ids`, ids that end at
+   * the end of the input when the scan ends in that state.
+   */
+  const uint32_t *eoi_offsets;
+  const uint32_t *eoi_ids;
+  size_t eoi_id_count;
+} vyre_dfa_table;
+
+/**
+ * Figures of a compiled or imported DFA.
+ */
+typedef struct vyre_dfa_info {
+  uint32_t state_count;
+  uint32_t class_count;
+  uint32_t pattern_count;
+  /**
+   * Match delay in bytes (0 or 1).
+   */
+  uint32_t delay;
+  /**
+   * Size of the device table in bytes.
+   */
+  uint64_t table_bytes;
+} vyre_dfa_info;
+
+/**
+ * Options for `vyre_scanner_create`. A zeroed struct (or NULL) means defaults: GPU
+ * backend on the default adapter.
+ */
+typedef struct vyre_scanner_options {
+  /**
+   * `VYRE_SCAN_BACKEND_*`.
+   */
+  uint32_t backend;
+  /**
+   * CPU backend threads (0 = all cores).
+   */
+  uint32_t threads;
+  /**
+   * GPU adapter name substring (NULL = `VYRE_ADAPTER` or the best adapter).
+   */
+  const char *adapter;
+  /**
+   * Bytes per parallel chunk (0 = backend default).
+   */
+  uint64_t chunk_bytes;
+} vyre_scanner_options;
+
+/**
+ * One match: the item tag, the pattern id and the end offset (exclusive; stream offset
+ * for streams).
+ */
+typedef struct vyre_hit {
+  uint32_t tag;
+  uint32_t pattern;
+  uint64_t end;
+} vyre_hit;
+
+/**
+ * Hit callback: return 0 to continue, non-zero to stop delivering hits of this call.
+ * Called on the thread that called the scan function, after the scan, in order of
+ * (tag, end, pattern). `hit` is valid only during the call.
+ */
+typedef int32_t (*vyre_hit_callback)(const struct vyre_hit *hit, void *userdata);
+
+/**
+ * One input of a batch scan.
+ */
+typedef struct vyre_scan_item {
+  const uint8_t *data;
+  size_t length;
+  /**
+   * Reported in `vyre_hit.tag`.
+   */
+  uint32_t tag;
+  uint32_t reserved;
+} vyre_scan_item;
 
 /**
  * Success.
@@ -217,6 +411,159 @@ void vyre_error_free(struct vyre_error *error);
  * C test suites can prove that no panic crosses the ABI; it has no other effect.
  */
 vyre_status vyre_debug_trigger_panic(struct vyre_error **out_error);
+
+/**
+ * Compile `count` patterns into a DFA that reports every match end of every pattern.
+ * Errors: NULL → `VYRE_ERROR_NULL_POINTER`; count 0 or unknown flags →
+ * `VYRE_ERROR_INVALID_ARGUMENT`; a pattern that does not parse or can match the empty
+ * string → `VYRE_ERROR_PATTERN` (message names the pattern index and the parser's
+ * report); a table above the size limit → `VYRE_ERROR_TOO_LARGE`. `*out_dfa` is written
+ * only on success. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `patterns` points to `count` valid structs; `out_dfa` to writable storage.
+ */
+vyre_status vyre_dfa_compile(const struct vyre_dfa_pattern *patterns, size_t count, const struct vyre_dfa_options *options, struct vyre_dfa **out_dfa, struct vyre_error **out_error);
+
+/**
+ * Import and validate a caller-built table (every index is checked). Errors: NULL
+ * arrays → `VYRE_ERROR_NULL_POINTER`; bad counts/delay → `VYRE_ERROR_INVALID_ARGUMENT`;
+ * an index out of range → `VYRE_ERROR_OUT_OF_RANGE`; inconsistent offsets →
+ * `VYRE_ERROR_MALFORMED_BUFFER`; over the size limit → `VYRE_ERROR_TOO_LARGE`.
+ * Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `table` and its arrays are valid for the sizes they declare.
+ */
+vyre_status vyre_dfa_import(const struct vyre_dfa_table *table, const struct vyre_dfa_options *options, struct vyre_dfa **out_dfa, struct vyre_error **out_error);
+
+/**
+ * Report state count, class count, pattern count, delay and table bytes.
+ *
+ * # Safety
+ * `dfa` is NULL or live; `out_info` NULL or writable.
+ */
+vyre_status vyre_dfa_info(const struct vyre_dfa *dfa, struct vyre_dfa_info *out_info, struct vyre_error **out_error);
+
+/**
+ * Release a DFA (scanners created from it keep it alive). NULL is a no-op.
+ *
+ * # Safety
+ * `dfa` is NULL or a live handle not destroyed before.
+ */
+void vyre_dfa_destroy(struct vyre_dfa *dfa);
+
+/**
+ * Create a scanner for `dfa`. `options` NULL or zeroed = GPU backend on the best adapter
+ * (lavapipe when there is no GPU). Errors: unknown backend → `VYRE_ERROR_INVALID_ARGUMENT`;
+ * no adapter → `VYRE_ERROR_NO_ADAPTER`; GPU failures → `VYRE_ERROR_GPU`.
+ *
+ * # Safety
+ * Pointers NULL or valid; `options->adapter` NULL or NUL-terminated.
+ */
+vyre_status vyre_scanner_create(const struct vyre_dfa *dfa, const struct vyre_scanner_options *options, struct vyre_scanner **out_scanner, struct vyre_error **out_error);
+
+/**
+ * Release a scanner (open streams keep it alive). NULL is a no-op.
+ *
+ * # Safety
+ * `scanner` is NULL or a live handle not destroyed before.
+ */
+void vyre_scanner_destroy(struct vyre_scanner *scanner);
+
+/**
+ * Name of the backend ("cpu (N threads)" or the GPU adapter and backend) as a
+ * NUL-terminated string into caller storage (`write_out` convention, size includes NUL).
+ *
+ * # Safety
+ * `buf` NULL or valid for `len` bytes; `out_written` valid.
+ */
+vyre_status vyre_scanner_backend_name(const struct vyre_scanner *scanner, char *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Scan one complete buffer (tag 0); every hit, sorted by (end, pattern), into caller
+ * storage: `hits` NULL = size query; too small → `VYRE_ERROR_INSUFFICIENT_SIZE` with the
+ * count needed in `*out_hit_count` and `hits` untouched. Thread safety: safe to call
+ * concurrently on one scanner.
+ *
+ * # Safety
+ * `data` valid for `len` bytes (NULL only with len 0); `hits` NULL or valid for
+ * `hit_len` entries; `out_hit_count` valid.
+ */
+vyre_status vyre_scanner_scan(const struct vyre_scanner *scanner, const uint8_t *data, size_t len, struct vyre_hit *hits, size_t hit_len, size_t *out_hit_count, struct vyre_error **out_error);
+
+/**
+ * Scan one complete buffer (tag 0) and call `callback(hit, userdata)` for each hit in
+ * order on this thread; a non-zero return stops delivery (the call still returns
+ * `VYRE_OK`).
+ *
+ * # Safety
+ * `data` valid for `len` bytes; `callback` non-NULL.
+ */
+vyre_status vyre_scanner_scan_callback(const struct vyre_scanner *scanner, const uint8_t *data, size_t len, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
+
+/**
+ * Scan `count` complete buffers in one batch (one GPU submission per wave); hits carry
+ * each item's tag, sorted by (tag, end, pattern), into caller storage (`write_out`
+ * convention as `vyre_scanner_scan`).
+ *
+ * # Safety
+ * `items` valid for `count` entries, each `data` valid for its `length`.
+ */
+vyre_status vyre_scanner_scan_batch(const struct vyre_scanner *scanner, const struct vyre_scan_item *items, size_t count, struct vyre_hit *hits, size_t hit_len, size_t *out_hit_count, struct vyre_error **out_error);
+
+/**
+ * Batch scan with a callback (see `vyre_scanner_scan_callback`).
+ *
+ * # Safety
+ * As `vyre_scanner_scan_batch`; `callback` non-NULL.
+ */
+vyre_status vyre_scanner_scan_batch_callback(const struct vyre_scanner *scanner, const struct vyre_scan_item *items, size_t count, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
+
+/**
+ * Open a stream whose hits carry `tag` and stream offsets.
+ *
+ * # Safety
+ * `scanner` live; `out_stream` writable.
+ */
+vyre_status vyre_scan_stream_open(const struct vyre_scanner *scanner, uint32_t tag, struct vyre_scan_stream **out_stream, struct vyre_error **out_error);
+
+/**
+ * Feed the next piece of the stream; hits found so far are delivered through
+ * `callback` (stream offsets, in order). State is carried across calls, so a match that
+ * spans pieces is found; a match that ends exactly at the end of a piece may be decided
+ * only by the next byte and then arrives with the next piece or at close. Stopping the
+ * callback stops delivery only; the whole piece is consumed.
+ *
+ * # Safety
+ * `data` valid for `len` bytes; `callback` non-NULL.
+ */
+vyre_status vyre_scan_stream_write(struct vyre_scan_stream *stream, const uint8_t *data, size_t len, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
+
+/**
+ * End the stream: deliver the matches that end exactly at its end (`$`, `\b`, ...) and
+ * reset it to offset 0 so it can be reused for a new stream.
+ *
+ * # Safety
+ * `stream` live; `callback` non-NULL.
+ */
+vyre_status vyre_scan_stream_close(struct vyre_scan_stream *stream, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
+
+/**
+ * Bytes consumed by the stream so far.
+ *
+ * # Safety
+ * `stream` live; `out_offset` writable.
+ */
+vyre_status vyre_scan_stream_offset(const struct vyre_scan_stream *stream, uint64_t *out_offset, struct vyre_error **out_error);
+
+/**
+ * Release a stream. NULL is a no-op.
+ *
+ * # Safety
+ * `stream` is NULL or a live handle not destroyed before.
+ */
+void vyre_scan_stream_destroy(struct vyre_scan_stream *stream);
 
 #ifdef __cplusplus
 }  // extern "C"

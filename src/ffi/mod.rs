@@ -11,5 +11,6 @@
 #![allow(non_camel_case_types)]
 
 pub mod core;
+pub mod scan;
 
 pub use self::core::*;

@@ -137,60 +137,8 @@ pub fn fixup(
 /// threads; then each chunk boundary is repaired in order with [`fixup`]. In the worst
 /// case (runs never converge) this degenerates to a sequential scan.
 pub fn scan_chunked(dfa: &Dfa, hay: &[u8], chunk_len: usize, threads: usize) -> Vec<Hit> {
-    let chunk_len = chunk_len.max(1);
-    let ranges: Vec<(usize, usize)> = (0..hay.len())
-        .step_by(chunk_len)
-        .map(|s| (s, (s + chunk_len).min(hay.len())))
-        .collect();
-    let start = dfa.start_state();
-    // Phase 1: speculative scans in parallel.
-    let mut spec: Vec<(Vec<Hit>, u32)> = vec![(Vec::new(), start); ranges.len()];
-    let per = ranges.len().div_ceil(threads.max(1)).max(1);
-    std::thread::scope(|sc| {
-        for (rs, out) in ranges.chunks(per).zip(spec.chunks_mut(per)) {
-            sc.spawn(move || {
-                for (&(a, b), o) in rs.iter().zip(out.iter_mut()) {
-                    let mut hits = Vec::new();
-                    let end = run(dfa, start, a as u64, &hay[a..b], |p, e| {
-                        hits.push(Hit {
-                            end: e,
-                            pattern: p,
-                            tag: 0,
-                        })
-                    });
-                    *o = (hits, end);
-                }
-            });
-        }
-    });
-    // Phase 2: repair each boundary with the true entering state.
-    let shift = 1 - dfa.delay() as u64;
-    let mut out = Vec::new();
-    let mut entering = start;
-    for (c, &(a, b)) in ranges.iter().enumerate() {
-        let (hits, spec_end) = std::mem::take(&mut spec[c]);
-        if entering == start {
-            out.extend(hits);
-            entering = spec_end;
-            continue;
-        }
-        let f = fixup(dfa, entering, start, a as u64, &hay[a..b], |p, e| {
-            out.push(Hit {
-                end: e,
-                pattern: p,
-                tag: 0,
-            })
-        });
-        match f.converged_at {
-            Some(i) => {
-                let cut = a as u64 + i as u64 + shift;
-                out.extend(hits.into_iter().filter(|h| h.end >= cut));
-                entering = spec_end;
-            }
-            None => entering = f.end_state,
-        }
-    }
-    finish(dfa, entering, hay.len() as u64, |p, e| {
+    let (mut out, s) = run_chunked(dfa, dfa.start_state(), 0, hay, 0, chunk_len, threads.max(2));
+    finish(dfa, s, hay.len() as u64, |p, e| {
         out.push(Hit {
             end: e,
             pattern: p,
@@ -198,4 +146,83 @@ pub fn scan_chunked(dfa: &Dfa, hay: &[u8], chunk_len: usize, threads: usize) -> 
         })
     });
     out
+}
+
+/// [`run`] for `hay` entering in `state` at absolute offset `base`, split into chunks
+/// scanned in parallel (hits tagged `tag`, in order); returns hits and the exit state.
+pub fn run_chunked(
+    dfa: &Dfa,
+    state: u32,
+    base: u64,
+    hay: &[u8],
+    tag: u32,
+    chunk_len: usize,
+    threads: usize,
+) -> (Vec<Hit>, u32) {
+    let chunk_len = chunk_len.max(1);
+    if threads <= 1 || hay.len() <= chunk_len {
+        let mut h = Vec::new();
+        let s = run(dfa, state, base, hay, |p, e| {
+            h.push(Hit {
+                end: e,
+                pattern: p,
+                tag,
+            })
+        });
+        return (h, s);
+    }
+    let start = dfa.start_state();
+    let ranges: Vec<(usize, usize)> = (0..hay.len())
+        .step_by(chunk_len)
+        .map(|s| (s, (s + chunk_len).min(hay.len())))
+        .collect();
+    // Phase 1: speculative scans from the start state, in parallel.
+    let mut spec: Vec<(Vec<Hit>, u32)> = vec![(Vec::new(), start); ranges.len()];
+    let per = ranges.len().div_ceil(threads).max(1);
+    std::thread::scope(|sc| {
+        for (rs, out) in ranges.chunks(per).zip(spec.chunks_mut(per)) {
+            sc.spawn(move || {
+                for (&(a, b), o) in rs.iter().zip(out.iter_mut()) {
+                    let mut h = Vec::new();
+                    let e = run(dfa, start, base + a as u64, &hay[a..b], |p, e| {
+                        h.push(Hit {
+                            end: e,
+                            pattern: p,
+                            tag,
+                        })
+                    });
+                    *o = (h, e);
+                }
+            });
+        }
+    });
+    // Phase 2: repair each boundary with the true entering state, in order.
+    let shift = 1 - dfa.delay() as u64;
+    let mut out = Vec::new();
+    let mut entering = state;
+    for (c, &(a, b)) in ranges.iter().enumerate() {
+        let (h, spec_end) = std::mem::take(&mut spec[c]);
+        if entering == start {
+            out.extend(h);
+            entering = spec_end;
+            continue;
+        }
+        let at = base + a as u64;
+        let f = fixup(dfa, entering, start, at, &hay[a..b], |p, e| {
+            out.push(Hit {
+                end: e,
+                pattern: p,
+                tag,
+            })
+        });
+        match f.converged_at {
+            Some(i) => {
+                let cut = at + i as u64 + shift;
+                out.extend(h.into_iter().filter(|x| x.end >= cut));
+                entering = spec_end;
+            }
+            None => entering = f.end_state,
+        }
+    }
+    (out, entering)
 }

@@ -9,7 +9,10 @@
 
 pub mod cpu;
 pub mod dfa;
+pub mod gpu;
 pub mod reference;
+pub mod scanner;
 
 pub use cpu::Hit;
 pub use dfa::{CompileOptions, Dfa, ImportTable, Pattern};
+pub use scanner::{Backend, Item, Scanner, StreamState};
