@@ -443,7 +443,7 @@ vyre_status vyre_dfa_import(const struct vyre_dfa_table *table, const struct vyr
  * # Safety
  * `dfa` is NULL or live; `out_info` NULL or writable.
  */
-vyre_status vyre_dfa_info(const struct vyre_dfa *dfa, struct vyre_dfa_info *out_info, struct vyre_error **out_error);
+vyre_status vyre_dfa_get_info(const struct vyre_dfa *dfa, struct vyre_dfa_info *out_info, struct vyre_error **out_error);
 
 /**
  * Release a DFA (scanners created from it keep it alive). NULL is a no-op.

@@ -316,7 +316,7 @@ pub unsafe extern "C" fn vyre_dfa_import(
 /// # Safety
 /// `dfa` is NULL or live; `out_info` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn vyre_dfa_info(
+pub unsafe extern "C" fn vyre_dfa_get_info(
     dfa: *const vyre_dfa,
     out_info: *mut vyre_dfa_info,
     out_error: *mut *mut vyre_error,
