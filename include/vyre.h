@@ -40,6 +40,653 @@
 #define VYRE_VERSION_NUMBER 1000
 
 /**
+ * `vyre_adapter_info.backend`: Vulkan (lavapipe, NVIDIA, AMD, Intel on Linux).
+ */
+#define VYRE_BACKEND_VULKAN 1
+
+/**
+ * `vyre_adapter_info.backend`: Metal.
+ */
+#define VYRE_BACKEND_METAL 2
+
+/**
+ * `vyre_adapter_info.backend`: Direct3D 12.
+ */
+#define VYRE_BACKEND_DX12 3
+
+/**
+ * `vyre_adapter_info.backend`: OpenGL.
+ */
+#define VYRE_BACKEND_GL 4
+
+/**
+ * `vyre_adapter_info.backend`: browser WebGPU.
+ */
+#define VYRE_BACKEND_BROWSER_WEBGPU 5
+
+/**
+ * `vyre_adapter_info.backend`: no-op backend.
+ */
+#define VYRE_BACKEND_NOOP 6
+
+/**
+ * `vyre_adapter_info.device_type`: discrete GPU (preferred by default).
+ */
+#define VYRE_DEVICE_TYPE_DISCRETE 1
+
+/**
+ * `vyre_adapter_info.device_type`: integrated GPU.
+ */
+#define VYRE_DEVICE_TYPE_INTEGRATED 2
+
+/**
+ * `vyre_adapter_info.device_type`: virtual GPU.
+ */
+#define VYRE_DEVICE_TYPE_VIRTUAL 3
+
+/**
+ * `vyre_adapter_info.device_type`: CPU implementation (lavapipe / llvmpipe).
+ */
+#define VYRE_DEVICE_TYPE_CPU 4
+
+/**
+ * `vyre_adapter_info.device_type`: other.
+ */
+#define VYRE_DEVICE_TYPE_OTHER 5
+
+/**
+ * Resident buffer id: control block.
+ */
+#define VYRE_BUFFER_CONTROL 0
+
+/**
+ * Resident buffer id: ring.
+ */
+#define VYRE_BUFFER_RING 1
+
+/**
+ * Resident buffer id: debug log.
+ */
+#define VYRE_BUFFER_DEBUG_LOG 2
+
+/**
+ * Resident buffer id: io queue.
+ */
+#define VYRE_BUFFER_IO_QUEUE 3
+
+/**
+ * Resident buffer id of extra buffer 0; extra buffer i is `VYRE_BUFFER_EXTRA + i`.
+ */
+#define VYRE_BUFFER_EXTRA 4
+
+/**
+ * Extra buffer kind: `var<storage, read_write> userN: array<u32>`.
+ */
+#define VYRE_EXTRA_READ_WRITE 0
+
+/**
+ * Extra buffer kind: `var<storage, read> userN: array<u32>` (never read back).
+ */
+#define VYRE_EXTRA_READ_ONLY 1
+
+/**
+ * Extra buffer kind: `var<storage, read_write> userN: array<atomic<u32>>`.
+ */
+#define VYRE_EXTRA_ATOMIC 2
+
+/**
+ * `vyre_dispatch_stats.stop`: no claimable slot remains.
+ */
+#define VYRE_STOP_COMPLETE 0
+
+/**
+ * `vyre_dispatch_stats.stop`: the SHUTDOWN word was set; workers stopped claiming.
+ */
+#define VYRE_STOP_SHUTDOWN 1
+
+/**
+ * `vyre_dispatch_stats.stop`: max_wall_time or max_waves ended the dispatch (drained).
+ */
+#define VYRE_STOP_TIME_LIMIT 2
+
+/**
+ * `vyre_dispatch_options.flags`: never rebuild a lost device; fail with DEVICE_LOST.
+ */
+#define VYRE_DISPATCH_NO_RECOVERY 1
+
+/**
+ * `vyre_resident_options.flags`: read every writable buffer back into the host mirror
+ * after each dispatch, so a device-loss recovery replays only the interrupted dispatch.
+ */
+#define VYRE_RESIDENT_SYNC_MIRROR 1
+
+/**
+ * Bootstrap ring slots (`vyre_megakernel_bootstrap`).
+ */
+#define VYRE_MEGAKERNEL_DEFAULT_SLOT_COUNT 256
+
+/**
+ * Bootstrap lanes per workgroup.
+ */
+#define VYRE_MEGAKERNEL_DEFAULT_WORKGROUP_SIZE_X 256
+
+/**
+ * Default lane work budget per wave (loop iterations of long opcodes).
+ */
+#define VYRE_DISPATCH_DEFAULT_WORK_BUDGET 32768
+
+/**
+ * Largest lane work budget per wave.
+ */
+#define VYRE_DISPATCH_MAX_WORK_BUDGET 40960
+
+/**
+ * Words per ring slot.
+ */
+#define VYRE_SLOT_WORDS 16
+
+/**
+ * Bytes per ring slot; a ring buffer is slot_count × 64 bytes.
+ */
+#define VYRE_SLOT_BYTES 64
+
+/**
+ * Maximum argument words of one slot (words 4..15).
+ */
+#define VYRE_SLOT_MAX_ARGS 12
+
+/**
+ * Fixed control words before the observable region; a control buffer is
+ * (160 + observable_slots) × 4 bytes.
+ */
+#define VYRE_CONTROL_WORDS 160
+
+/**
+ * Words per io-queue slot.
+ */
+#define VYRE_IO_SLOT_WORDS 8
+
+/**
+ * Bytes per io-queue slot.
+ */
+#define VYRE_IO_SLOT_BYTES 32
+
+/**
+ * Words per debug-log record; a debug log is (1 + 4 × capacity) × 4 bytes.
+ */
+#define VYRE_DEBUG_RECORD_WORDS 4
+
+/**
+ * Default debug-log capacity in records (257 words).
+ */
+#define VYRE_DEFAULT_DEBUG_RECORDS 64
+
+/**
+ * Default io-queue slot count.
+ */
+#define VYRE_DEFAULT_IO_SLOTS 64
+
+/**
+ * Largest ring an encoder accepts (slots).
+ */
+#define VYRE_MAX_RING_SLOTS 1048576
+
+/**
+ * Largest observable region an encoder accepts (words).
+ */
+#define VYRE_MAX_OBSERVABLE_SLOTS 1048576
+
+/**
+ * Largest debug-log capacity an encoder accepts (records).
+ */
+#define VYRE_MAX_DEBUG_RECORDS 1048576
+
+/**
+ * Largest io queue an encoder accepts (slots).
+ */
+#define VYRE_MAX_IO_SLOTS 1048576
+
+/**
+ * Tenants addressable by the control bitmap (tenant ids 0..927).
+ */
+#define VYRE_MAX_TENANTS 928
+
+/**
+ * Tenants with a quota and fairness word (tenant ids 0..31).
+ */
+#define VYRE_QUOTA_TENANTS 32
+
+/**
+ * Opcodes with a metrics counter (0..31).
+ */
+#define VYRE_METRICS_OPCODES 32
+
+/**
+ * Priority levels.
+ */
+#define VYRE_PRIORITY_LEVELS 5
+
+/**
+ * Entries of the priority-offset table (5 partition starts + sentinel).
+ */
+#define VYRE_PRIORITY_OFFSETS 6
+
+/**
+ * Most ops in one packed slot (all without args).
+ */
+#define VYRE_PACKED_MAX_OPS 23
+
+/**
+ * Most args of one packed op (one metadata word + 11 args).
+ */
+#define VYRE_PACKED_MAX_OP_ARGS 11
+
+/**
+ * Control word 0: non-zero stops workers from claiming new slots.
+ */
+#define VYRE_CONTROL_WORD_SHUTDOWN 0
+
+/**
+ * Control word 1: completed top-level slots.
+ */
+#define VYRE_CONTROL_WORD_DONE_COUNT 1
+
+/**
+ * Control word 2: word index of the tenant bitmap (the encoder writes 3).
+ */
+#define VYRE_CONTROL_WORD_TENANT_BASE 2
+
+/**
+ * Control words 3..31: tenant bitmap (tenant t = bit t%32 of word 3 + t/32).
+ */
+#define VYRE_CONTROL_WORD_TENANT_TABLE 3
+
+/**
+ * Number of tenant-bitmap words.
+ */
+#define VYRE_CONTROL_TENANT_TABLE_WORDS 29
+
+/**
+ * Control words 32..63: per-tenant claim quota per wave (0 = unlimited).
+ */
+#define VYRE_CONTROL_WORD_TENANT_QUOTA 32
+
+/**
+ * Control words 64..95: claims per tenant (t mod 32).
+ */
+#define VYRE_CONTROL_WORD_TENANT_FAIRNESS 64
+
+/**
+ * Control words 96..127: executions per opcode (< 32).
+ */
+#define VYRE_CONTROL_WORD_METRICS 96
+
+/**
+ * Control word 128: BATCH_FENCE slots executed.
+ */
+#define VYRE_CONTROL_WORD_EPOCH 128
+
+/**
+ * Control words 129..134: first slot of each priority partition + sentinel.
+ */
+#define VYRE_CONTROL_WORD_PRIORITY_OFFSETS 129
+
+/**
+ * Control word 135: consecutive CRITICAL/HIGH claims.
+ */
+#define VYRE_CONTROL_WORD_STARVATION 135
+
+/**
+ * Control words 136..140: claims per priority level.
+ */
+#define VYRE_CONTROL_WORD_PRIORITY_FAIRNESS 136
+
+/**
+ * Control word 141: slots that ended in FAULT.
+ */
+#define VYRE_CONTROL_WORD_FAULT_COUNT 141
+
+/**
+ * Control words 142..159: reserved (zero).
+ */
+#define VYRE_CONTROL_WORD_RESERVED 142
+
+/**
+ * Control words 160..: observable result words.
+ */
+#define VYRE_CONTROL_WORD_OBSERVABLE 160
+
+/**
+ * Slot word 0: status (VYRE_STATE_*).
+ */
+#define VYRE_SLOT_WORD_STATUS 0
+
+/**
+ * Slot word 1: opcode.
+ */
+#define VYRE_SLOT_WORD_OPCODE 1
+
+/**
+ * Slot word 2: tenant id.
+ */
+#define VYRE_SLOT_WORD_TENANT 2
+
+/**
+ * Slot word 3: priority (VYRE_PRIORITY_*).
+ */
+#define VYRE_SLOT_WORD_PRIORITY 3
+
+/**
+ * Slot words 4..15: args.
+ */
+#define VYRE_SLOT_WORD_ARGS 4
+
+/**
+ * Slot word 15: fault code of a FAULT slot (VYRE_FAULT_*).
+ */
+#define VYRE_SLOT_WORD_FAULT_CODE 15
+
+/**
+ * Io slot word 0: op (VYRE_IO_READ / WRITE / FENCE).
+ */
+#define VYRE_IO_WORD_OP 0
+
+/**
+ * Io slot word 1: source handle.
+ */
+#define VYRE_IO_WORD_SRC 1
+
+/**
+ * Io slot word 2: destination handle.
+ */
+#define VYRE_IO_WORD_DST 2
+
+/**
+ * Io slot word 3: byte offset, low 32 bits.
+ */
+#define VYRE_IO_WORD_OFFSET_LO 3
+
+/**
+ * Io slot word 4: byte offset, high 32 bits.
+ */
+#define VYRE_IO_WORD_OFFSET_HI 4
+
+/**
+ * Io slot word 5: byte count.
+ */
+#define VYRE_IO_WORD_BYTES 5
+
+/**
+ * Io slot word 6: status (VYRE_STATE_* or VYRE_IO_STATUS_*).
+ */
+#define VYRE_IO_WORD_STATUS 6
+
+/**
+ * Io slot word 7: caller tag.
+ */
+#define VYRE_IO_WORD_TAG 7
+
+/**
+ * Slot state: free.
+ */
+#define VYRE_STATE_EMPTY 0
+
+/**
+ * Slot state: published by the host, claimable.
+ */
+#define VYRE_STATE_PUBLISHED 1
+
+/**
+ * Slot state: claimed by a worker.
+ */
+#define VYRE_STATE_CLAIMED 2
+
+/**
+ * Slot state: finished; may be republished.
+ */
+#define VYRE_STATE_DONE 3
+
+/**
+ * Slot state: waiting for an io request (task: Paused).
+ */
+#define VYRE_STATE_WAIT_IO 4
+
+/**
+ * Slot state: yielded with saved progress, claimable.
+ */
+#define VYRE_STATE_YIELD 5
+
+/**
+ * Slot state: requeued, claimable.
+ */
+#define VYRE_STATE_REQUEUE 6
+
+/**
+ * Slot state: faulted; fault code in slot word 15.
+ */
+#define VYRE_STATE_FAULT 7
+
+/**
+ * Io status written by the host: request completed successfully.
+ */
+#define VYRE_IO_STATUS_OK 16
+
+/**
+ * Io status written by the host: request failed.
+ */
+#define VYRE_IO_STATUS_ERROR 17
+
+/**
+ * Priority: most urgent.
+ */
+#define VYRE_PRIORITY_CRITICAL 0
+
+/**
+ * Priority: high.
+ */
+#define VYRE_PRIORITY_HIGH 1
+
+/**
+ * Priority: normal (used by publishers without a priority argument).
+ */
+#define VYRE_PRIORITY_NORMAL 2
+
+/**
+ * Priority: low.
+ */
+#define VYRE_PRIORITY_LOW 3
+
+/**
+ * Priority: least urgent.
+ */
+#define VYRE_PRIORITY_IDLE 4
+
+/**
+ * Opcode: nothing (counted in metrics).
+ */
+#define VYRE_OP_NOP 0
+
+/**
+ * Opcode: control[arg1] = arg0.
+ */
+#define VYRE_OP_STORE_U32 1
+
+/**
+ * Opcode: control[arg1] += arg0 (atomic).
+ */
+#define VYRE_OP_ATOMIC_ADD 2
+
+/**
+ * Opcode: control[160 + arg1] = control[arg0].
+ */
+#define VYRE_OP_LOAD_U32 3
+
+/**
+ * Opcode: prev = CAS(control[arg0], arg1, arg2); control[160 + arg0] = prev.
+ */
+#define VYRE_OP_COMPARE_SWAP 4
+
+/**
+ * Opcode: control[arg1 + i] = control[arg0 + i], i < arg2 (bounds-checked, resumable).
+ */
+#define VYRE_OP_MEMCPY 5
+
+/**
+ * Opcode: one transition of a resident DFA (scanner).
+ */
+#define VYRE_OP_DFA_STEP 6
+
+/**
+ * Opcode: EPOCH += 1; control[160] = arg1 (batch tag).
+ */
+#define VYRE_OP_BATCH_FENCE 7
+
+/**
+ * First opcode of the range reserved for built-in scanner opcodes.
+ */
+#define VYRE_OP_SCANNER_FIRST 65520
+
+/**
+ * Last opcode of the range reserved for built-in scanner opcodes.
+ */
+#define VYRE_OP_SCANNER_LAST 65532
+
+/**
+ * Opcode: multi-pattern DFA scan over a resident haystack (scanner).
+ */
+#define VYRE_OP_DFA_SCAN 65520
+
+/**
+ * Opcode: GPU-initiated read request through the io queue.
+ */
+#define VYRE_OP_LOAD_MISS 65533
+
+/**
+ * Opcode: debug-log record (fmt id = arg0, arg1, arg2).
+ */
+#define VYRE_OP_PRINTF 65534
+
+/**
+ * Opcode: several small ops in one slot (see vyre_ring_publish_packed()).
+ */
+#define VYRE_OP_PACKED_SLOT 2147483649
+
+/**
+ * Opcode: set the SHUTDOWN word to 1.
+ */
+#define VYRE_OP_SHUTDOWN 4294967295
+
+/**
+ * Tenant opcode windows: tenant t owns BASE + t × SIZE .. + SIZE.
+ */
+#define VYRE_OP_TENANT_WINDOW_BASE 1073741824
+
+/**
+ * Size of one tenant opcode window (2^20 opcodes).
+ */
+#define VYRE_OP_TENANT_WINDOW_SIZE 1048576
+
+/**
+ * Io op: read.
+ */
+#define VYRE_IO_READ 1
+
+/**
+ * Io op: write.
+ */
+#define VYRE_IO_WRITE 2
+
+/**
+ * Io op: fence.
+ */
+#define VYRE_IO_FENCE 3
+
+/**
+ * Fault code: unknown opcode.
+ */
+#define VYRE_FAULT_UNKNOWN_OPCODE 1
+
+/**
+ * Fault code: buffer index or range out of bounds.
+ */
+#define VYRE_FAULT_OUT_OF_BOUNDS 2
+
+/**
+ * Fault code: bad arguments.
+ */
+#define VYRE_FAULT_BAD_ARGUMENT 3
+
+/**
+ * Fault code: the io request completed with VYRE_IO_STATUS_ERROR.
+ */
+#define VYRE_FAULT_IO_ERROR 4
+
+/**
+ * Fault code: tenant quota exceeded.
+ */
+#define VYRE_FAULT_TENANT_QUOTA 5
+
+/**
+ * Task state: empty (zeroed task).
+ */
+#define VYRE_TASK_EMPTY 0
+
+/**
+ * Task state: ready to run (= VYRE_STATE_PUBLISHED).
+ */
+#define VYRE_TASK_READY 1
+
+/**
+ * Task state: running (= VYRE_STATE_CLAIMED).
+ */
+#define VYRE_TASK_RUNNING 2
+
+/**
+ * Task state: completed (= VYRE_STATE_DONE).
+ */
+#define VYRE_TASK_COMPLETED 3
+
+/**
+ * Task state: paused (shares 4 with VYRE_STATE_WAIT_IO).
+ */
+#define VYRE_TASK_PAUSED 4
+
+/**
+ * Task state: yielded with a continuation (= VYRE_STATE_YIELD).
+ */
+#define VYRE_TASK_YIELDED 5
+
+/**
+ * Task state: requeued (= VYRE_STATE_REQUEUE).
+ */
+#define VYRE_TASK_REQUEUED 6
+
+/**
+ * Task state: faulted (= VYRE_STATE_FAULT).
+ */
+#define VYRE_TASK_FAULTED 7
+
+/**
+ * Task flag: paused.
+ */
+#define VYRE_TASK_FLAG_PAUSED 1
+
+/**
+ * Task flag: yielded.
+ */
+#define VYRE_TASK_FLAG_YIELDED 2
+
+/**
+ * Task flag: requeue requested.
+ */
+#define VYRE_TASK_FLAG_REQUEUE_REQUESTED 4
+
+/**
+ * Task flag: resumed, ready to run its continuation.
+ */
+#define VYRE_TASK_FLAG_RESUME_READY 8
+
+/**
  * Pattern flag: ASCII case-insensitive matching.
  */
 #define VYRE_PATTERN_CASELESS 1
@@ -70,6 +717,14 @@
 #define VYRE_SCAN_BACKEND_CPU 1
 
 /**
+ * A GPU device (adapter + wgpu device, rebuilt after a loss).
+ *
+ * Ownership: created by `vyre_device_create`, released with `vyre_device_destroy`;
+ * megakernels keep their device alive internally. Thread safety: shareable.
+ */
+typedef struct vyre_device vyre_device;
+
+/**
  * A compiled or imported DFA. Ownership: created by `vyre_dfa_compile`/`_import`,
  * released by `vyre_dfa_destroy`; scanners keep their DFA alive. Thread safety:
  * immutable, safe to share between threads.
@@ -85,6 +740,24 @@ typedef struct vyre_dfa vyre_dfa;
  * from any thread.
  */
 typedef struct vyre_error vyre_error;
+
+/**
+ * A compiled megakernel (one interpreter kernel variant, one pipeline per device).
+ *
+ * Ownership: created by `vyre_megakernel_*` constructors, released with
+ * `vyre_megakernel_destroy`; keeps its device alive. Thread safety: shareable; any
+ * number of threads may dispatch on it at once.
+ */
+typedef struct vyre_megakernel vyre_megakernel;
+
+/**
+ * A resident buffer set (4 ABI buffers + extra buffers) kept on the GPU for one
+ * megakernel, with a host mirror used to rebuild it after a device loss.
+ *
+ * Ownership: created by `vyre_resident_create`, released with `vyre_resident_destroy`;
+ * keeps its megakernel alive. Thread safety: shareable; calls on one set serialise.
+ */
+typedef struct vyre_resident vyre_resident;
 
 /**
  * Streaming scan state (like Hyperscan's streaming mode). Ownership:
@@ -105,6 +778,617 @@ typedef struct vyre_scanner vyre_scanner;
  * values are never renumbered.
  */
 typedef int32_t vyre_status;
+
+/**
+ * What an adapter is and the limits vyre requests from it.
+ */
+typedef struct vyre_adapter_info {
+  /**
+   * Adapter name, NUL-terminated (truncated to fit).
+   */
+  char name[256];
+  /**
+   * Driver name, NUL-terminated.
+   */
+  char driver[128];
+  /**
+   * Driver version information, NUL-terminated.
+   */
+  char driver_info[128];
+  /**
+   * `VYRE_BACKEND_*`.
+   */
+  uint32_t backend;
+  /**
+   * `VYRE_DEVICE_TYPE_*`.
+   */
+  uint32_t device_type;
+  /**
+   * PCI vendor id (backend-specific).
+   */
+  uint32_t vendor_id;
+  /**
+   * PCI device id (backend-specific).
+   */
+  uint32_t device_id;
+  /**
+   * Largest storage-buffer binding in bytes (caps each ABI/extra buffer).
+   */
+  uint64_t max_storage_buffer_binding_size;
+  /**
+   * Largest buffer in bytes.
+   */
+  uint64_t max_buffer_size;
+  /**
+   * Storage buffers per shader stage (vyre uses 5 + extra buffers).
+   */
+  uint32_t max_storage_buffers_per_shader_stage;
+  /**
+   * Largest `workgroup_size_x`.
+   */
+  uint32_t max_compute_workgroup_size_x;
+  /**
+   * Largest invocations per workgroup.
+   */
+  uint32_t max_compute_invocations_per_workgroup;
+  /**
+   * Largest workgroup count per dispatch dimension.
+   */
+  uint32_t max_compute_workgroups_per_dimension;
+  /**
+   * Workgroup memory in bytes.
+   */
+  uint32_t max_compute_workgroup_storage_size;
+  /**
+   * Padding, always 0.
+   */
+  uint32_t reserved;
+} vyre_adapter_info;
+
+/**
+ * Options of `vyre_device_create`. A zeroed struct (or NULL) means defaults.
+ */
+typedef struct vyre_device_options {
+  /**
+   * Adapter selector (NUL-terminated, may be NULL): comma-separated terms that must
+   * all match, case-insensitive: `name:TEXT`, `backend:vulkan`,
+   * `type:discrete|integrated|virtual|cpu|other`, or a bare word matching any of them
+   * (e.g. "llvmpipe", "cpu", "H200"). NULL uses the `VYRE_ADAPTER` environment
+   * variable, else picks the most capable adapter (discrete > integrated > virtual > CPU).
+   */
+  const char *adapter;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t flags;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+} vyre_device_options;
+
+/**
+ * One custom opcode: WGSL source defining `fn <name>(slot: u32) -> u32`, selected by
+ * slots whose opcode word is `opcode` (a user opcode: 8..=0xFFEF or 0x10000..=0x7FFFFFFF).
+ * See the README section "Running work on the GPU" for the helpers the source may use.
+ */
+typedef struct vyre_custom_opcode {
+  /**
+   * Opcode id.
+   */
+  uint32_t opcode;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+  /**
+   * Function name (NUL-terminated WGSL identifier).
+   */
+  const char *name;
+  /**
+   * WGSL source (NUL-terminated) defining the function and any helpers it needs.
+   */
+  const char *wgsl;
+} vyre_custom_opcode;
+
+/**
+ * Options of `vyre_megakernel_create`. A zeroed struct means the bootstrap kernel
+ * (256 slots x 1 workgroup of 256 lanes, built-in opcodes only).
+ */
+typedef struct vyre_megakernel_options {
+  /**
+   * Custom opcodes (`opcode_count` entries; may be NULL when 0).
+   */
+  const struct vyre_custom_opcode *opcodes;
+  /**
+   * Number of custom opcodes.
+   */
+  size_t opcode_count;
+  /**
+   * `VYRE_EXTRA_*` kind of each extra buffer (`extra_buffer_count` entries).
+   */
+  const uint32_t *extra_buffer_kinds;
+  /**
+   * Number of extra buffers (bound at bindings 4.., named user0.. in WGSL).
+   */
+  size_t extra_buffer_count;
+  /**
+   * Fused payload function name; non-NULL selects the fused variant (no custom opcodes).
+   */
+  const char *fused_name;
+  /**
+   * Fused payload WGSL source (required with `fused_name`).
+   */
+  const char *fused_wgsl;
+  /**
+   * Ring slots (default ring size of resident sets); 0 = 256.
+   */
+  uint32_t slot_count;
+  /**
+   * Lanes per workgroup; 0 = 256.
+   */
+  uint32_t workgroup_size_x;
+  /**
+   * Workgroups per wave; 0 = ceil(slot_count / workgroup_size_x), at most 1024.
+   */
+  uint32_t worker_groups;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+} vyre_megakernel_options;
+
+/**
+ * A caller-owned byte buffer.
+ */
+typedef struct vyre_buffer {
+  /**
+   * Start of the buffer (may be NULL only when `len` is 0).
+   */
+  uint8_t *data;
+  /**
+   * Length in bytes.
+   */
+  size_t len;
+} vyre_buffer;
+
+/**
+ * Caller-owned buffers of `vyre_megakernel_dispatch_ex`: uploaded, run, read back in
+ * place (read-only extra buffers are not read back).
+ */
+typedef struct vyre_dispatch_buffers {
+  /**
+   * Control block: (160 + observable) words.
+   */
+  struct vyre_buffer control;
+  /**
+   * Ring: slot_count x 64 bytes.
+   */
+  struct vyre_buffer ring;
+  /**
+   * Debug log: (1 + 4 x records) words.
+   */
+  struct vyre_buffer debug_log;
+  /**
+   * Io queue (8-word slots); `data` NULL = an internal zeroed 64-slot queue.
+   */
+  struct vyre_buffer io_queue;
+  /**
+   * One buffer per extra buffer of the megakernel (may be NULL when 0).
+   */
+  const struct vyre_buffer *extras;
+  /**
+   * Number of extra buffers.
+   */
+  size_t extra_count;
+} vyre_dispatch_buffers;
+
+/**
+ * Options of a dispatch. A zeroed struct (or NULL) means defaults.
+ */
+typedef struct vyre_dispatch_options {
+  /**
+   * Stop starting waves after this many microseconds, then drain; 0 = 60 s.
+   */
+  uint64_t max_wall_time_us;
+  /**
+   * Stop after this many waves; 0 = no limit.
+   */
+  uint32_t max_waves;
+  /**
+   * Lane work budget per wave; 0 = `VYRE_DISPATCH_DEFAULT_WORK_BUDGET`, at most
+   * `VYRE_DISPATCH_MAX_WORK_BUDGET`.
+   */
+  uint32_t work_budget;
+  /**
+   * Workgroups per wave; 0 = the megakernel's worker_groups (raised when a ring needs
+   * more to be visited in one wave).
+   */
+  uint32_t worker_groups;
+  /**
+   * Device-loss recoveries allowed in this call; 0 = 1.
+   */
+  uint32_t recovery_attempts;
+  /**
+   * `VYRE_DISPATCH_*` flags.
+   */
+  uint32_t flags;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+} vyre_dispatch_options;
+
+/**
+ * What a dispatch did. Slot counts refer to this call.
+ */
+typedef struct vyre_dispatch_stats {
+  /**
+   * Bytes uploaded to the GPU.
+   */
+  uint64_t bytes_in;
+  /**
+   * Bytes read back from the GPU.
+   */
+  uint64_t bytes_out;
+  /**
+   * Wall time of the call in nanoseconds.
+   */
+  uint64_t latency_ns;
+  /**
+   * Slots that reached DONE.
+   */
+  uint64_t done;
+  /**
+   * Slots that reached FAULT.
+   */
+  uint64_t faulted;
+  /**
+   * Claims (resumed YIELD/REQUEUE/WAIT_IO slots count again).
+   */
+  uint64_t claims;
+  /**
+   * Slots left unfinished: claimable + waiting_io + denied + unvisited.
+   */
+  uint64_t remaining;
+  /**
+   * PUBLISHED/YIELD/REQUEUE slots left (drained at a time limit or on shutdown).
+   */
+  uint64_t claimable;
+  /**
+   * WAIT_IO slots left: complete their io requests and dispatch again.
+   */
+  uint64_t waiting_io;
+  /**
+   * Claimable slots whose tenant is not allowed (left untouched).
+   */
+  uint64_t denied;
+  /**
+   * Slots not visited by the last wave (only when a limit stopped it).
+   */
+  uint64_t unvisited;
+  /**
+   * Waves run.
+   */
+  uint32_t waves;
+  /**
+   * Compute dispatches recorded.
+   */
+  uint32_t kernel_launches;
+  /**
+   * Host waits for the GPU.
+   */
+  uint32_t sync_points;
+  /**
+   * Device-loss recoveries performed (device, pipelines and buffers rebuilt).
+   */
+  uint32_t recovered;
+  /**
+   * `VYRE_STOP_*`.
+   */
+  uint32_t stop;
+  /**
+   * Padding, always 0.
+   */
+  uint32_t reserved;
+} vyre_dispatch_stats;
+
+/**
+ * Options of `vyre_resident_create`. A zeroed struct (or NULL) means defaults.
+ */
+typedef struct vyre_resident_options {
+  /**
+   * Byte size of each extra buffer (one per extra buffer of the megakernel).
+   */
+  const uint64_t *extra_sizes;
+  /**
+   * Number of entries in `extra_sizes`.
+   */
+  size_t extra_count;
+  /**
+   * Ring slots; 0 = the megakernel's slot_count.
+   */
+  uint32_t slot_count;
+  /**
+   * Observable words after the 160 control words; 0 = 64.
+   */
+  uint32_t observable_words;
+  /**
+   * Debug-log records; 0 = 64.
+   */
+  uint32_t debug_records;
+  /**
+   * Io-queue slots; 0 = 64.
+   */
+  uint32_t io_slots;
+  /**
+   * `VYRE_RESIDENT_*` flags.
+   */
+  uint32_t flags;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+} vyre_resident_options;
+
+/**
+ * A range to read back during `vyre_resident_dispatch_read`.
+ */
+typedef struct vyre_read_range {
+  /**
+   * `VYRE_BUFFER_*` id.
+   */
+  uint32_t buffer;
+  /**
+   * Reserved, must be 0.
+   */
+  uint32_t reserved;
+  /**
+   * Byte offset in the buffer.
+   */
+  size_t offset;
+  /**
+   * Destination (caller-owned, `len` bytes).
+   */
+  uint8_t *dst;
+  /**
+   * Bytes to read.
+   */
+  size_t len;
+} vyre_read_range;
+
+/**
+ * One inner op of a packed slot: an opcode below 256 and up to 11 args
+ * (`args[0..arg_count]`; the rest is ignored). Plain data, no pointers.
+ */
+typedef struct vyre_packed_op {
+  /**
+   * Inner opcode, 0..255.
+   */
+  uint32_t opcode;
+  /**
+   * Number of used entries of `args` (0..11).
+   */
+  uint32_t arg_count;
+  /**
+   * Args.
+   */
+  uint32_t args[11];
+} vyre_packed_op;
+
+/**
+ * One item of a batch publish: opcode plus up to 12 args (`args[0..arg_count]`).
+ * Plain data, no pointers.
+ */
+typedef struct vyre_batch_item {
+  /**
+   * Opcode (must be publishable).
+   */
+  uint32_t opcode;
+  /**
+   * Number of used entries of `args` (0..12).
+   */
+  uint32_t arg_count;
+  /**
+   * Args.
+   */
+  uint32_t args[12];
+} vyre_batch_item;
+
+/**
+ * Fixed 16-byte work item: published as slot opcode `op_handle` with args
+ * `[input_handle, output_handle, param]`. Plain data; thread safety is the caller's.
+ */
+typedef struct vyre_work_item {
+  /**
+   * Opcode of the slot.
+   */
+  uint32_t op_handle;
+  /**
+   * Arg 0.
+   */
+  uint32_t input_handle;
+  /**
+   * Arg 1.
+   */
+  uint32_t output_handle;
+  /**
+   * Arg 2.
+   */
+  uint32_t param;
+} vyre_work_item;
+
+/**
+ * One decoded 64-byte ring slot (the slot's 16 words in order). Plain data.
+ */
+typedef struct vyre_slot {
+  /**
+   * VYRE_STATE_*.
+   */
+  uint32_t status;
+  /**
+   * Opcode.
+   */
+  uint32_t opcode;
+  /**
+   * Tenant id.
+   */
+  uint32_t tenant;
+  /**
+   * VYRE_PRIORITY_*.
+   */
+  uint32_t priority;
+  /**
+   * Args 0..11 (arg 11 = fault code of a FAULT slot).
+   */
+  uint32_t args[12];
+} vyre_slot;
+
+/**
+ * The 64-byte task work item (one ring slot; fields in wire order). `state` uses
+ * VYRE_TASK_*, `flags` VYRE_TASK_FLAG_*. Change it with the vyre_task_* transitions.
+ * Plain data; thread safety is the caller's.
+ */
+typedef struct vyre_task {
+  /**
+   * VYRE_TASK_* (slot status word).
+   */
+  uint32_t state;
+  /**
+   * Opcode.
+   */
+  uint32_t op_handle;
+  /**
+   * Tenant id (< VYRE_MAX_TENANTS).
+   */
+  uint32_t tenant;
+  /**
+   * VYRE_PRIORITY_*.
+   */
+  uint32_t priority;
+  /**
+   * Input handle.
+   */
+  uint32_t input;
+  /**
+   * Output handle.
+   */
+  uint32_t output;
+  /**
+   * Opcode parameter.
+   */
+  uint32_t param;
+  /**
+   * Continuation program counter.
+   */
+  uint32_t continuation_pc;
+  /**
+   * Continuation data (fault code once faulted).
+   */
+  uint32_t continuation_data;
+  /**
+   * Epoch at which a paused task may resume.
+   */
+  uint32_t resume_epoch;
+  /**
+   * Task id.
+   */
+  uint32_t task_id;
+  /**
+   * Parent task id.
+   */
+  uint32_t parent_task_id;
+  /**
+   * Age in scheduler ticks (+1 per requeue).
+   */
+  uint32_t age_ticks;
+  /**
+   * Times requeued.
+   */
+  uint32_t requeue_count;
+  /**
+   * Times yielded.
+   */
+  uint32_t yield_count;
+  /**
+   * VYRE_TASK_FLAG_* bits.
+   */
+  uint32_t flags;
+} vyre_task;
+
+/**
+ * One PRINTF record of the debug log. Plain data.
+ */
+typedef struct vyre_debug_record {
+  /**
+   * Format id (PRINTF arg0).
+   */
+  uint32_t fmt_id;
+  /**
+   * PRINTF arg1.
+   */
+  uint32_t arg1;
+  /**
+   * PRINTF arg2.
+   */
+  uint32_t arg2;
+  /**
+   * Word offset of the printing slot (slot index × 16).
+   */
+  uint32_t slot_word_offset;
+} vyre_debug_record;
+
+/**
+ * One io-queue slot, word for word (8 words, 32 bytes). Plain data.
+ */
+typedef struct vyre_io_request {
+  /**
+   * VYRE_IO_READ / VYRE_IO_WRITE / VYRE_IO_FENCE.
+   */
+  uint32_t op;
+  /**
+   * Source handle.
+   */
+  uint32_t src;
+  /**
+   * Destination handle.
+   */
+  uint32_t dst;
+  /**
+   * Byte offset, low 32 bits.
+   */
+  uint32_t offset_lo;
+  /**
+   * Byte offset, high 32 bits.
+   */
+  uint32_t offset_hi;
+  /**
+   * Byte count.
+   */
+  uint32_t bytes;
+  /**
+   * Status (VYRE_STATE_* or VYRE_IO_STATUS_*); ignored by vyre_io_queue_post().
+   */
+  uint32_t status;
+  /**
+   * Caller tag.
+   */
+  uint32_t tag;
+} vyre_io_request;
+
+/**
+ * One completion of vyre_io_queue_complete_batch(). Plain data.
+ */
+typedef struct vyre_io_completion {
+  /**
+   * Io slot index.
+   */
+  uint32_t slot;
+  /**
+   * VYRE_IO_STATUS_OK or VYRE_IO_STATUS_ERROR.
+   */
+  uint32_t status;
+} vyre_io_completion;
 
 /**
  * One pattern of a set given to `vyre_dfa_compile`.
@@ -411,6 +1695,820 @@ void vyre_error_free(struct vyre_error *error);
  * C test suites can prove that no panic crosses the ABI; it has no other effect.
  */
 vyre_status vyre_debug_trigger_panic(struct vyre_error **out_error);
+
+/**
+ * List every adapter wgpu can see. Caller-owned output convention: `buf` NULL asks for
+ * the count in `*out_written`; a too-small `buf` fails with INSUFFICIENT_SIZE and the
+ * count needed. `len` and `*out_written` count `vyre_adapter_info` elements.
+ * Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `buf` is NULL or valid for `len` elements; `out_written` is valid.
+ */
+vyre_status vyre_device_list_adapters(struct vyre_adapter_info *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Open a device (see `vyre_device_options.adapter` for the selection rules). `options`
+ * may be NULL. On success `*out_device` owns a new handle (`vyre_device_destroy`).
+ * Errors: NO_ADAPTER (nothing matches; the message lists the adapters seen), GPU.
+ *
+ * # Safety
+ * `options` is NULL or valid; `out_device` is valid.
+ */
+vyre_status vyre_device_create(const struct vyre_device_options *options, struct vyre_device **out_device, struct vyre_error **out_error);
+
+/**
+ * Release a device handle (NULL is a no-op). Megakernels and resident sets created
+ * from it stay valid until they are destroyed.
+ *
+ * # Safety
+ * `device` is NULL or a live handle not used after this call.
+ */
+void vyre_device_destroy(struct vyre_device *device);
+
+/**
+ * Describe the adapter of `device` (the current one, after any recovery).
+ *
+ * # Safety
+ * `device` and `out_info` are valid.
+ */
+vyre_status vyre_device_info(const struct vyre_device *device, struct vyre_adapter_info *out_info, struct vyre_error **out_error);
+
+/**
+ * Device generation: 1 for the first wgpu device, +1 after each recovery from a loss.
+ *
+ * # Safety
+ * `device` and `out_generation` are valid.
+ */
+vyre_status vyre_device_generation(const struct vyre_device *device, uint64_t *out_generation, struct vyre_error **out_error);
+
+/**
+ * TEST HOOK: destroy the underlying wgpu device, producing a genuine device loss. The
+ * next call that uses the device detects it and rebuilds the device, pipelines and
+ * resident buffers (or fails with VYRE_ERROR_DEVICE_LOST when recovery is disabled).
+ * Meant for tests of recovery paths; it has no other use.
+ *
+ * # Safety
+ * `device` is valid.
+ */
+vyre_status vyre_device_debug_destroy(struct vyre_device *device, struct vyre_error **out_error);
+
+/**
+ * Bootstrap megakernel: 256 slots x 1 workgroup of 256 lanes, built-in opcodes only.
+ * Owns a new handle in `*out_megakernel` on success.
+ *
+ * # Safety
+ * `device` and `out_megakernel` are valid.
+ */
+vyre_status vyre_megakernel_bootstrap(const struct vyre_device *device, struct vyre_megakernel **out_megakernel, struct vyre_error **out_error);
+
+/**
+ * Bootstrap geometry with custom opcodes. Errors: SHADER (invalid WGSL or signature,
+ * with naga's message), INVALID_ARGUMENT (reserved/system or duplicate opcode id,
+ * reserved function name).
+ *
+ * # Safety
+ * `opcodes` is valid for `opcode_count` entries (NULL when 0); strings NUL-terminated.
+ */
+vyre_status vyre_megakernel_bootstrap_with_opcodes(const struct vyre_device *device, const struct vyre_custom_opcode *opcodes, size_t opcode_count, struct vyre_megakernel **out_megakernel, struct vyre_error **out_error);
+
+/**
+ * Sharded megakernel: explicit slot count and workgroup size, optional custom opcodes.
+ *
+ * # Safety
+ * As `vyre_megakernel_bootstrap_with_opcodes`.
+ */
+vyre_status vyre_megakernel_bootstrap_sharded(const struct vyre_device *device, uint32_t slot_count, uint32_t workgroup_size_x, const struct vyre_custom_opcode *opcodes, size_t opcode_count, struct vyre_megakernel **out_megakernel, struct vyre_error **out_error);
+
+/**
+ * Fused (JIT) megakernel: `fn <name>(slot: u32) -> u32` from `wgsl` runs for every
+ * claimed slot instead of the opcode switch (for single-opcode rings).
+ *
+ * # Safety
+ * `name` and `wgsl` are NUL-terminated strings.
+ */
+vyre_status vyre_megakernel_bootstrap_fused(const struct vyre_device *device, uint32_t slot_count, uint32_t workgroup_size_x, const char *name, const char *wgsl, struct vyre_megakernel **out_megakernel, struct vyre_error **out_error);
+
+/**
+ * Megakernel from full options (custom opcodes, extra buffers, fused payload,
+ * geometry). `options` NULL = bootstrap.
+ *
+ * # Safety
+ * `options` is NULL or valid, with the arrays and strings it points to.
+ */
+vyre_status vyre_megakernel_create(const struct vyre_device *device, const struct vyre_megakernel_options *options, struct vyre_megakernel **out_megakernel, struct vyre_error **out_error);
+
+/**
+ * Release a megakernel (NULL is a no-op). Resident sets made from it stay valid.
+ *
+ * # Safety
+ * `megakernel` is NULL or a live handle not used after this call.
+ */
+void vyre_megakernel_destroy(struct vyre_megakernel *megakernel);
+
+/**
+ * Ring slots the megakernel was sharded for (0 for NULL).
+ *
+ * # Safety
+ * `megakernel` is NULL or valid.
+ */
+uint32_t vyre_megakernel_slot_count(const struct vyre_megakernel *megakernel);
+
+/**
+ * Lanes per workgroup (0 for NULL).
+ *
+ * # Safety
+ * `megakernel` is NULL or valid.
+ */
+uint32_t vyre_megakernel_workgroup_size_x(const struct vyre_megakernel *megakernel);
+
+/**
+ * Workgroups per wave (0 for NULL).
+ *
+ * # Safety
+ * `megakernel` is NULL or valid.
+ */
+uint32_t vyre_megakernel_worker_groups(const struct vyre_megakernel *megakernel);
+
+/**
+ * Workgroups needed to cover `slot_count` slots with `workgroup_size_x` lanes (at most
+ * 1024). Errors: INVALID_ARGUMENT for a zero size.
+ *
+ * # Safety
+ * `out_worker_groups` is valid.
+ */
+vyre_status vyre_megakernel_worker_groups_for_geometry(uint32_t slot_count, uint32_t workgroup_size_x, uint32_t *out_worker_groups, struct vyre_error **out_error);
+
+/**
+ * Pipeline id (stable hash of the generated source), NUL-terminated, into caller
+ * storage: `buf` NULL asks for the size; `*out_written` counts bytes including the NUL.
+ *
+ * # Safety
+ * `buf` is NULL or valid for `len` bytes; `out_written` is valid.
+ */
+vyre_status vyre_megakernel_pipeline_id(const struct vyre_megakernel *megakernel, char *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Dispatch with an internal empty io queue: upload `control`, `ring` and `debug_log`,
+ * run waves until no claimable slot remains, read all three back in place. On failure
+ * the buffers are unchanged. Errors: MALFORMED_BUFFER (sizes), TOO_LARGE (over the
+ * adapter's binding limit), DEVICE_LOST (recovery failed), GPU, TIMEOUT.
+ *
+ * # Safety
+ * Each pointer is valid for its length; the buffers do not overlap.
+ */
+vyre_status vyre_megakernel_dispatch(const struct vyre_megakernel *megakernel, uint8_t *control, size_t control_len, uint8_t *ring, size_t ring_len, uint8_t *debug_log, size_t debug_log_len, struct vyre_error **out_error);
+
+/**
+ * Like `vyre_megakernel_dispatch` with a caller-owned io queue (read back in place):
+ * LOAD_MISS requests appear in it as PUBLISHED io slots; complete them (status
+ * VYRE_IO_STATUS_OK / _ERROR) and dispatch again to resume the waiting slots.
+ *
+ * # Safety
+ * Each pointer is valid for its length; the buffers do not overlap.
+ */
+vyre_status vyre_megakernel_dispatch_with_io_queue(const struct vyre_megakernel *megakernel, uint8_t *control, size_t control_len, uint8_t *ring, size_t ring_len, uint8_t *debug_log, size_t debug_log_len, uint8_t *io_queue, size_t io_queue_len, struct vyre_error **out_error);
+
+/**
+ * Full dispatch on caller-owned buffers (extra buffers, options, statistics). `options`
+ * and `out_stats` may be NULL. Waves run until no claimable slot remains, SHUTDOWN, or
+ * `max_wall_time`/`max_waves`; what remains is reported in `out_stats` (never dropped).
+ * On failure no buffer and not `*out_stats` is modified.
+ *
+ * # Safety
+ * `buffers` and the memory it describes are valid and non-overlapping.
+ */
+vyre_status vyre_megakernel_dispatch_ex(const struct vyre_megakernel *megakernel, const struct vyre_dispatch_buffers *buffers, const struct vyre_dispatch_options *options, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
+
+/**
+ * Create a resident set for `megakernel` (all buffers zeroed; write a control block
+ * with allowed tenants before dispatching). `options` may be NULL (defaults: the
+ * megakernel's slot count, 64 observable words, 64 debug records, 64 io slots; required
+ * when the megakernel has extra buffers). GPU memory is allocated at the first dispatch.
+ *
+ * # Safety
+ * `options` is NULL or valid with `extra_sizes` valid for `extra_count` entries.
+ */
+vyre_status vyre_resident_create(const struct vyre_megakernel *megakernel, const struct vyre_resident_options *options, struct vyre_resident **out_resident, struct vyre_error **out_error);
+
+/**
+ * Release a resident set and its GPU buffers (NULL is a no-op).
+ *
+ * # Safety
+ * `resident` is NULL or a live handle not used after this call.
+ */
+void vyre_resident_destroy(struct vyre_resident *resident);
+
+/**
+ * Byte size of buffer `buffer` (`VYRE_BUFFER_*`) of the set.
+ *
+ * # Safety
+ * `resident` and `out_size` are valid.
+ */
+vyre_status vyre_resident_buffer_size(const struct vyre_resident *resident, uint32_t buffer, size_t *out_size, struct vyre_error **out_error);
+
+/**
+ * Write `len` bytes at byte `offset` of buffer `buffer`. The data lands in the host
+ * mirror now and on the GPU at the next dispatch or read (only written ranges are
+ * uploaded). Errors: INVALID_ARGUMENT (no such buffer), OUT_OF_RANGE.
+ *
+ * # Safety
+ * `data` is valid for `len` bytes.
+ */
+vyre_status vyre_resident_write(struct vyre_resident *resident, uint32_t buffer, size_t offset, const uint8_t *data, size_t len, struct vyre_error **out_error);
+
+/**
+ * Read `len` bytes at byte `offset` of buffer `buffer` from the GPU into `dst` (pending
+ * writes are uploaded first). One round trip. On failure `dst` is unchanged.
+ *
+ * # Safety
+ * `dst` is valid for `len` bytes.
+ */
+vyre_status vyre_resident_read(struct vyre_resident *resident, uint32_t buffer, size_t offset, uint8_t *dst, size_t len, struct vyre_error **out_error);
+
+/**
+ * Dispatch a resident set: upload written ranges only, run waves, read back the census.
+ * `options` and `out_stats` may be NULL.
+ *
+ * # Safety
+ * `resident` is valid; `options`/`out_stats` NULL or valid.
+ */
+vyre_status vyre_resident_dispatch(struct vyre_resident *resident, const struct vyre_dispatch_options *options, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
+
+/**
+ * Dispatch a resident set and read the given ranges back (in the same submission as
+ * the last wave when they are small). On failure no destination is modified.
+ *
+ * # Safety
+ * `ranges` is valid for `range_count` entries, each `dst` valid for its `len`.
+ */
+vyre_status vyre_resident_dispatch_read(struct vyre_resident *resident, const struct vyre_dispatch_options *options, const struct vyre_read_range *ranges, size_t range_count, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
+
+/**
+ * Dispatch many resident sets of `megakernel` together: each wave records every set
+ * that still has claimable slots into one command buffer and one submission.
+ * `out_stats` is NULL or an array of `count` entries (one per set, in order).
+ * Errors: INVALID_ARGUMENT (a set of another megakernel, or the same set twice).
+ *
+ * # Safety
+ * `sets` is valid for `count` live handles; `out_stats` NULL or valid for `count`.
+ */
+vyre_status vyre_megakernel_dispatch_batch(const struct vyre_megakernel *megakernel, struct vyre_resident *const *sets, size_t count, const struct vyre_dispatch_options *options, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
+
+/**
+ * Encode a control buffer: SHUTDOWN = `shutdown` (0 or 1), tenants 0..tenant_count-1
+ * allowed (tenant_count ≤ 928), `observable_slots` result words (≤ 1,048,576) and, when
+ * `ring_slots` > 0, the default priority partitions for a ring of that many slots
+ * (slot_count/5 per level, remainder to NORMAL; 0 = no partition table).
+ * Needs (160 + observable_slots) × 4 bytes: NULL `buf` reports that size in
+ * `*out_written`; a smaller `len` fails with VYRE_ERROR_INSUFFICIENT_SIZE.
+ * Errors: NULL `out_written`; shutdown not 0/1 (INVALID_ARGUMENT); tenant_count,
+ * observable_slots or ring_slots over their caps (OUT_OF_RANGE).
+ * Ownership: `buf` stays the caller's. Thread safety: see the file notes (reentrant).
+ *
+ * # Safety
+ * `buf` is NULL or valid for `len` bytes; `out_written` and `out_error` NULL or valid.
+ */
+vyre_status vyre_control_encode(uint32_t shutdown, uint32_t tenant_count, uint32_t observable_slots, uint32_t ring_slots, uint8_t *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Set (1) or clear (0) the SHUTDOWN word of a control buffer.
+ * Errors: NULL buf, malformed buffer, shutdown not 0/1.
+ * Thread safety: reentrant; the caller serialises access to `buf`.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out_error` NULL or valid.
+ */
+vyre_status vyre_control_set_shutdown(uint8_t *buf, size_t len, uint32_t shutdown, struct vyre_error **out_error);
+
+/**
+ * Write the default priority partitions (control words 129..134) for a ring of
+ * `ring_slots` slots; 0 clears the table ("no partitions").
+ * Errors: NULL buf, malformed buffer, ring_slots > 1,048,576 (OUT_OF_RANGE).
+ * Thread safety: reentrant; the caller serialises access to `buf`.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out_error` NULL or valid.
+ */
+vyre_status vyre_control_set_priority_partitions(uint8_t *buf, size_t len, uint32_t ring_slots, struct vyre_error **out_error);
+
+/**
+ * Write a custom priority table: `offsets` holds `count` = 6 entries (first slot of
+ * CRITICAL, HIGH, NORMAL, LOW, IDLE, then the ring's slot count); it must start at 0
+ * and never decrease. Errors: NULL pointers, count ≠ 6 or bad table
+ * (INVALID_ARGUMENT), malformed buffer, sentinel over the ring cap (OUT_OF_RANGE).
+ * Thread safety: reentrant; the caller serialises access to `buf`.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `offsets` valid for `count` words; `out_error` NULL or valid.
+ */
+vyre_status vyre_control_set_priority_offsets(uint8_t *buf, size_t len, const uint32_t *offsets, size_t count, struct vyre_error **out_error);
+
+/**
+ * Read the 6-entry priority table into `out_offsets` (`(buf, len, out_written)`
+ * convention over `uint32_t` entries: needs 6).
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out_offsets` NULL or valid for `count` words;
+ * `out_written`, `out_error` NULL or valid.
+ */
+vyre_status vyre_control_read_priority_offsets(const uint8_t *buf, size_t len, uint32_t *out_offsets, size_t count, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Read DONE_COUNT (word 1) into `*out`. Errors: NULL pointers, malformed buffer
+ * (not a whole number of words, or fewer than 160 words).
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_control_read_done_count(const uint8_t *buf, size_t len, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Read EPOCH (word 128: BATCH_FENCE slots executed) into `*out`. Errors as
+ * vyre_control_read_done_count(). Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_control_read_epoch(const uint8_t *buf, size_t len, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Read FAULT_COUNT (word 141: slots that ended in FAULT) into `*out`. Errors as
+ * vyre_control_read_done_count(). Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_control_read_fault_count(const uint8_t *buf, size_t len, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Read the SHUTDOWN word as 0/1 into `*out`. Errors as vyre_control_read_done_count().
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_control_read_shutdown(const uint8_t *buf, size_t len, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Read observable word `index` (control word 160 + index) into `*out`. Errors: NULL
+ * pointers, malformed buffer, index ≥ the buffer's observable words (OUT_OF_RANGE).
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_control_read_observable(const uint8_t *buf, size_t len, uint32_t index, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Number of observable words of a control buffer ((len / 4) − 160) into `*out`.
+ * Errors as vyre_control_read_done_count(). Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_control_observable_count(const uint8_t *buf, size_t len, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Read any control word by index into `*out` (for the fairness and starvation
+ * counters and other words without a dedicated reader). Errors: NULL pointers,
+ * malformed buffer, index outside the buffer (OUT_OF_RANGE). Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_control_read_word(const uint8_t *buf, size_t len, uint32_t index, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Read the 32 per-opcode execution counters (words 96..127, indexed by opcode) into
+ * `out_counts` (`(buf, len, out_written)` convention over `uint32_t`: needs 32).
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out_counts` NULL or valid for `count` words;
+ * `out_written`, `out_error` NULL or valid.
+ */
+vyre_status vyre_control_read_metrics(const uint8_t *buf, size_t len, uint32_t *out_counts, size_t count, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Allow (`allowed` = 1) or deny (0) `tenant` (< 928) in a control buffer's tenant
+ * bitmap. Errors: NULL buf, malformed buffer, tenant ≥ 928 (OUT_OF_RANGE), allowed not
+ * 0/1 (INVALID_ARGUMENT). Thread safety: reentrant; the caller serialises access to `buf`.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out_error` NULL or valid.
+ */
+vyre_status vyre_tenant_set_allowed(uint8_t *buf, size_t len, uint32_t tenant, uint32_t allowed, struct vyre_error **out_error);
+
+/**
+ * Whether `tenant` (< 928) is allowed: 1 or 0 into `*out_allowed`.
+ * Errors: NULL pointers, malformed buffer, tenant ≥ 928. Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out_allowed`, `out_error` NULL or valid.
+ */
+vyre_status vyre_tenant_is_allowed(const uint8_t *buf, size_t len, uint32_t tenant, uint32_t *out_allowed, struct vyre_error **out_error);
+
+/**
+ * Set the per-wave claim quota of `tenant` (< 32; 0 = unlimited).
+ * Errors: NULL buf, malformed buffer, tenant ≥ 32 (OUT_OF_RANGE).
+ * Thread safety: reentrant; the caller serialises access to `buf`.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out_error` NULL or valid.
+ */
+vyre_status vyre_tenant_set_quota(uint8_t *buf, size_t len, uint32_t tenant, uint32_t quota, struct vyre_error **out_error);
+
+/**
+ * Read the per-wave claim quota of `tenant` (< 32) into `*out`.
+ * Errors: NULL pointers, malformed buffer, tenant ≥ 32. Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_tenant_read_quota(const uint8_t *buf, size_t len, uint32_t tenant, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Read the claims counted for `tenant` (< 32; TENANT_FAIRNESS word) into `*out`.
+ * Errors: NULL pointers, malformed buffer, tenant ≥ 32. Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_tenant_read_claims(const uint8_t *buf, size_t len, uint32_t tenant, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Opcode window of `tenant` (< 928): `[*out_first, *out_end)` =
+ * 0x40000000 + tenant × 2^20 .. + 2^20. Opcodes in a tenant's window can only be
+ * published by that tenant. Errors: NULL pointers, tenant ≥ 928 (OUT_OF_RANGE).
+ * Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `out_first`, `out_end`, `out_error` NULL or valid.
+ */
+vyre_status vyre_tenant_opcode_window(uint32_t tenant, uint32_t *out_first, uint32_t *out_end, struct vyre_error **out_error);
+
+/**
+ * The tenant whose opcode window contains `opcode`, into `*out_tenant`.
+ * Errors: NULL pointer; opcode outside every tenant window (OUT_OF_RANGE).
+ * Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `out_tenant`, `out_error` NULL or valid.
+ */
+vyre_status vyre_opcode_tenant(uint32_t opcode, uint32_t *out_tenant, struct vyre_error **out_error);
+
+/**
+ * 1 if `opcode` is a system opcode (high bit set, 0xFFF0..0xFFFF, or ≤ 7), else 0.
+ * Thread safety: safe from any thread.
+ */
+uint32_t vyre_opcode_is_system(uint32_t opcode);
+
+/**
+ * 1 if `opcode` is a user opcode (8..0xFFEF or 0x10000..0x7FFFFFFF), else 0.
+ * Thread safety: safe from any thread.
+ */
+uint32_t vyre_opcode_is_user(uint32_t opcode);
+
+/**
+ * 1 if `opcode` is a system opcode the kernel implements (NOP..BATCH_FENCE, DFA_SCAN,
+ * LOAD_MISS, PRINTF, PACKED_SLOT, SHUTDOWN), else 0. Thread safety: safe from any thread.
+ */
+uint32_t vyre_opcode_is_builtin(uint32_t opcode);
+
+/**
+ * 1 if a host may publish `opcode` (a user opcode or a built-in), else 0; reserved
+ * system opcodes are rejected by every publisher. Thread safety: safe from any thread.
+ */
+uint32_t vyre_opcode_is_publishable(uint32_t opcode);
+
+/**
+ * Encode an empty ring of `slot_count` slots (1..1,048,576), all EMPTY. Needs
+ * slot_count × 64 bytes (`(buf, len, out_written)` convention).
+ * Errors: slot_count 0 (INVALID_ARGUMENT) or over the cap (OUT_OF_RANGE); NULL
+ * `out_written`; too small (INSUFFICIENT_SIZE). Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` NULL or valid for `len` bytes; `out_written`, `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_encode_empty(uint32_t slot_count, uint8_t *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Slot count of a ring buffer (len / 64) into `*out`. Errors: NULL pointers; len 0 or
+ * not a multiple of 64 (MALFORMED_BUFFER). Thread safety: reentrant.
+ *
+ * # Safety
+ * `ring` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_slot_count(const uint8_t *ring, size_t len, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Publish one opcode into slot `slot`: zero all 12 args, write `args[0..arg_count]`,
+ * opcode, tenant and priority, then status PUBLISHED last.
+ * Errors: NULL ring (or NULL args with arg_count > 0); malformed ring; slot ≥ slot
+ * count or tenant ≥ 928 (OUT_OF_RANGE); priority > 4, arg_count > 12, reserved opcode,
+ * opcode of another tenant's window, invalid PACKED_SLOT layout (INVALID_ARGUMENT);
+ * slot not EMPTY/DONE (SLOT_IN_FLIGHT). On error the ring is unchanged.
+ * Thread safety: reentrant; the caller serialises access to `ring`.
+ *
+ * # Safety
+ * `ring` valid for `len` bytes; `args` valid for `arg_count` words (or NULL when 0);
+ * `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_publish(uint8_t *ring, size_t len, uint32_t slot, uint32_t tenant, uint32_t priority, uint32_t opcode, const uint32_t *args, size_t arg_count, struct vyre_error **out_error);
+
+/**
+ * Publish a PACKED_SLOT holding `op_count` small ops (1..23): every inner opcode is
+ * < 256, and the metadata (ceil((2 + 2·op_count)/4) words) plus all args must fit in
+ * the 12 arg words (so at most 23 arg-less ops). The kernel executes every op in order.
+ * Errors: NULL pointers; malformed ring; slot/tenant out of range; priority > 4,
+ * op_count 0 or > 23, opcode > 255, arg_count > 11, payload over 12 words
+ * (INVALID_ARGUMENT); slot in flight. On error the ring is unchanged.
+ * Thread safety: reentrant; the caller serialises access to `ring`.
+ *
+ * # Safety
+ * `ring` valid for `len` bytes; `ops` valid for `op_count` items; `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_publish_packed(uint8_t *ring, size_t len, uint32_t slot, uint32_t tenant, uint32_t priority, const struct vyre_packed_op *ops, size_t op_count, struct vyre_error **out_error);
+
+/**
+ * Publish `item_count` items into slots start_slot.. and a BATCH_FENCE (args
+ * [item_count, batch_tag]) right after them, all with `tenant` and `priority`; writes
+ * item_count + 1 into `*out_published`. All slots must lie inside the ring (no
+ * wrap-around) and be EMPTY or DONE, every opcode publishable and every arg_count ≤ 12;
+ * otherwise nothing is written. `items` may be NULL when item_count is 0.
+ * Errors: NULL ring/out_published; malformed ring; window or tenant out of range;
+ * priority/arg_count/opcode invalid; a slot in flight.
+ * Thread safety: reentrant; the caller serialises access to `ring`.
+ *
+ * # Safety
+ * `ring` valid for `len` bytes; `items` valid for `item_count` items (or NULL when 0);
+ * `out_published`, `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_batch_publish(uint8_t *ring, size_t len, uint32_t start_slot, uint32_t tenant, uint32_t priority, const struct vyre_batch_item *items, size_t item_count, uint32_t batch_tag, uint32_t *out_published, struct vyre_error **out_error);
+
+/**
+ * Publish a window of `count` work items into slots start_slot..start_slot+count of an
+ * existing ring (priority NORMAL), leaving every other slot alone. Each item becomes
+ * opcode op_handle with args [input_handle, output_handle, param].
+ * Errors: NULL pointers (items may be NULL when count is 0); malformed ring; window
+ * outside the ring or tenant ≥ 928 (OUT_OF_RANGE); an item opcode that is reserved,
+ * PACKED_SLOT or another tenant's (INVALID_ARGUMENT); a target slot in flight.
+ * Thread safety: reentrant; the caller serialises access to `ring`.
+ *
+ * # Safety
+ * `ring` valid for `len` bytes; `items` valid for `count` items; `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_publish_work_items(uint8_t *ring, size_t len, uint32_t start_slot, uint32_t tenant, const struct vyre_work_item *items, size_t count, struct vyre_error **out_error);
+
+/**
+ * Encode a whole ring of `slot_count` slots: `items[0..count]` published in slots
+ * 0..count (priority NORMAL), the remaining slots EMPTY. Needs slot_count × 64 bytes
+ * (`(buf, len, out_written)` convention). This is the hot path (memcpy-class).
+ * Errors: slot_count 0 (INVALID_ARGUMENT) or over the cap, count > slot_count, tenant
+ * ≥ 928 (OUT_OF_RANGE); a bad item opcode (INVALID_ARGUMENT); NULL out_written / items;
+ * too small (INSUFFICIENT_SIZE). Thread safety: reentrant.
+ *
+ * # Safety
+ * `items` valid for `count` items (or NULL when 0); `buf` NULL or valid for `len` bytes;
+ * `out_written`, `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_encode_work_items(uint32_t slot_count, uint32_t tenant, const struct vyre_work_item *items, size_t count, uint8_t *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * vyre_ring_encode_work_items() into native `uint32_t` words (the wire words on
+ * little-endian hosts); sizes are in words: needs slot_count × 16.
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `items` valid for `count` items (or NULL when 0); `words` NULL or valid for
+ * `word_len` words; `out_written`, `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_encode_work_items_words(uint32_t slot_count, uint32_t tenant, const struct vyre_work_item *items, size_t count, uint32_t *words, size_t word_len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Decode slot `slot` into `*out`. Errors: NULL pointers, malformed ring, slot out of
+ * range. Thread safety: reentrant.
+ *
+ * # Safety
+ * `ring` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_read_slot(const uint8_t *ring, size_t len, uint32_t slot, struct vyre_slot *out, struct vyre_error **out_error);
+
+/**
+ * Count the DONE slots among the first `item_count` slots into `*out_count`.
+ * Errors: NULL pointers, malformed ring, item_count > slot count (OUT_OF_RANGE).
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `ring` valid for `len` bytes; `out_count`, `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_count_done(const uint8_t *ring, size_t len, size_t item_count, uint64_t *out_count, struct vyre_error **out_error);
+
+/**
+ * Publish `*task` into slot `slot` verbatim (its state becomes the slot status,
+ * written last). The task must be schedulable (READY, YIELDED or REQUEUED), with
+ * tenant < 928, priority ≤ 4, a publishable opcode of its tenant (not PACKED_SLOT) and
+ * flags ≤ 0xF; the slot must be EMPTY or DONE. Unknown state: MALFORMED_BUFFER.
+ * Thread safety: reentrant; the caller serialises access to `ring`.
+ *
+ * # Safety
+ * `ring` valid for `len` bytes; `task`, `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_publish_task(uint8_t *ring, size_t len, uint32_t slot, const struct vyre_task *task, struct vyre_error **out_error);
+
+/**
+ * Read slot `slot` as a task into `*out` (any state word).
+ * Errors: NULL pointers, malformed ring, slot out of range. Thread safety: reentrant.
+ *
+ * # Safety
+ * `ring` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_ring_read_task(const uint8_t *ring, size_t len, uint32_t slot, struct vyre_task *out, struct vyre_error **out_error);
+
+/**
+ * Encode an empty debug log holding `capacity` records (0..1,048,576): needs
+ * (1 + 4 × capacity) × 4 bytes (`(buf, len, out_written)` convention; 64 → 1028 bytes).
+ * Errors: capacity over the cap (OUT_OF_RANGE); NULL out_written; too small.
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` NULL or valid for `len` bytes; `out_written`, `out_error` NULL or valid.
+ */
+vyre_status vyre_debug_log_encode_empty(uint32_t capacity, uint8_t *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Strictly decode a debug log: the stored records go to `out_records` (`(buf, len,
+ * out_written)` convention over records: needs the stored count, NULL asks for it) and
+ * the number of records dropped past the capacity to `*out_dropped` (optional, may be
+ * NULL; written only on success). Overflow is not an error.
+ * Errors: NULL log / out_written; MALFORMED_BUFFER when the length is not 1 + 4k words
+ * or the cursor points inside a record; too small (INSUFFICIENT_SIZE).
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `log` valid for `len` bytes; `out_records` NULL or valid for `capacity` records;
+ * `out_written`, `out_dropped`, `out_error` NULL or valid.
+ */
+vyre_status vyre_debug_log_read(const uint8_t *log, size_t len, struct vyre_debug_record *out_records, size_t capacity, size_t *out_written, uint32_t *out_dropped, struct vyre_error **out_error);
+
+/**
+ * Encode an empty io queue of `slot_count` slots (1..1,048,576): needs slot_count × 32
+ * bytes (`(buf, len, out_written)` convention). Errors: slot_count 0
+ * (INVALID_ARGUMENT) or over the cap (OUT_OF_RANGE); NULL out_written; too small.
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `buf` NULL or valid for `len` bytes; `out_written`, `out_error` NULL or valid.
+ */
+vyre_status vyre_io_queue_encode(uint32_t slot_count, uint8_t *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Post `*request` into EMPTY io slot `slot` with status PUBLISHED (written last): the
+ * host-side model of the kernel's LOAD_MISS, for simulations and tests
+ * (`request->status` is ignored). Errors: NULL pointers, malformed queue, slot out of
+ * range, op not READ/WRITE/FENCE (INVALID_ARGUMENT), slot not EMPTY (SLOT_IN_FLIGHT).
+ * Thread safety: reentrant; the caller serialises access to `queue`.
+ *
+ * # Safety
+ * `queue` valid for `len` bytes; `request`, `out_error` NULL or valid.
+ */
+vyre_status vyre_io_queue_post(uint8_t *queue, size_t len, uint32_t slot, const struct vyre_io_request *request, struct vyre_error **out_error);
+
+/**
+ * Decode io slot `slot` (all 8 words, status included) into `*out`.
+ * Errors: NULL pointers, malformed queue, slot out of range. Thread safety: reentrant.
+ *
+ * # Safety
+ * `queue` valid for `len` bytes; `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_io_queue_read(const uint8_t *queue, size_t len, uint32_t slot, struct vyre_io_request *out, struct vyre_error **out_error);
+
+/**
+ * Find the first pending request (status PUBLISHED) at or after slot `start` without
+ * changing anything: `*out_found` = 1 and `*out_slot` = its index, or `*out_found` = 0
+ * (`*out_slot` untouched). Errors: NULL pointers, malformed queue.
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `queue` valid for `len` bytes; `out_slot`, `out_found`, `out_error` NULL or valid.
+ */
+vyre_status vyre_io_queue_find_pending(const uint8_t *queue, size_t len, uint32_t start, uint32_t *out_slot, uint32_t *out_found, struct vyre_error **out_error);
+
+/**
+ * Claim the first pending request (PUBLISHED → CLAIMED): `*out_claimed` = 1 with its
+ * index in `*out_slot` and its words in `*out_request` (status CLAIMED), or
+ * `*out_claimed` = 0 when nothing is pending (other outputs untouched).
+ * Errors: NULL pointers, malformed queue; a pending request whose op is not
+ * READ/WRITE/FENCE (MALFORMED_BUFFER, left pending).
+ * Thread safety: reentrant; the caller serialises access to `queue`.
+ *
+ * # Safety
+ * `queue` valid for `len` bytes; the out pointers and `out_error` NULL or valid.
+ */
+vyre_status vyre_io_queue_claim(uint8_t *queue, size_t len, uint32_t *out_slot, struct vyre_io_request *out_request, uint32_t *out_claimed, struct vyre_error **out_error);
+
+/**
+ * Complete a pending or claimed request in io slot `slot` with `status` =
+ * VYRE_IO_STATUS_OK or VYRE_IO_STATUS_ERROR; the kernel resumes the waiting slot in
+ * its next wave (ERROR → FAULT). Errors: NULL queue, malformed queue, slot out of
+ * range, a bad status or a slot that is not pending/claimed (INVALID_ARGUMENT).
+ * Thread safety: reentrant; the caller serialises access to `queue`.
+ *
+ * # Safety
+ * `queue` valid for `len` bytes; `out_error` NULL or valid.
+ */
+vyre_status vyre_io_queue_complete(uint8_t *queue, size_t len, uint32_t slot, uint32_t status, struct vyre_error **out_error);
+
+/**
+ * Complete `count` requests all-or-nothing: every completion is checked as in
+ * vyre_io_queue_complete() (and no slot may repeat) before any status is written.
+ * Thread safety: reentrant; the caller serialises access to `queue`.
+ *
+ * # Safety
+ * `queue` valid for `len` bytes; `completions` valid for `count` items (or NULL when
+ * 0); `out_error` NULL or valid.
+ */
+vyre_status vyre_io_queue_complete_batch(uint8_t *queue, size_t len, const struct vyre_io_completion *completions, size_t count, struct vyre_error **out_error);
+
+/**
+ * Initialise `*out` as a READY task with no continuation, counters or flags.
+ * Errors: NULL out; tenant ≥ 928 (OUT_OF_RANGE); priority > 4 (INVALID_ARGUMENT).
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_task_init(struct vyre_task *out, uint32_t task_id, uint32_t op_handle, uint32_t tenant, uint32_t priority, uint32_t input, uint32_t output, uint32_t param, struct vyre_error **out_error);
+
+/**
+ * Pause: state PAUSED, continuation (pc, data), resume_epoch = epoch, flags = PAUSED.
+ * Errors: NULL task; unknown state (MALFORMED_BUFFER); finished task
+ * (INVALID_ARGUMENT). `*task` changes only on success. Thread safety: reentrant.
+ *
+ * # Safety
+ * `task`, `out_error` NULL or valid.
+ */
+vyre_status vyre_task_pause(struct vyre_task *task, uint32_t pc, uint32_t data, uint32_t epoch, struct vyre_error **out_error);
+
+/**
+ * Resume a PAUSED task: state READY, flags = RESUME_READY (continuation kept).
+ * Errors: NULL task; unknown state; not PAUSED (INVALID_ARGUMENT). Thread safety: reentrant.
+ *
+ * # Safety
+ * `task`, `out_error` NULL or valid.
+ */
+vyre_status vyre_task_resume(struct vyre_task *task, struct vyre_error **out_error);
+
+/**
+ * Yield: state YIELDED, continuation (pc, data), yield_count + 1, flags = YIELDED.
+ * Errors: NULL task; unknown state; finished task; yield_count at UINT32_MAX
+ * (OVERFLOW). Thread safety: reentrant.
+ *
+ * # Safety
+ * `task`, `out_error` NULL or valid.
+ */
+vyre_status vyre_task_yield(struct vyre_task *task, uint32_t pc, uint32_t data, struct vyre_error **out_error);
+
+/**
+ * Requeue: state REQUEUED at `priority`, continuation (pc, data), requeue_count + 1,
+ * age_ticks + 1, flags = REQUEUE_REQUESTED. Errors: NULL task; unknown state; finished
+ * task or priority > 4 (INVALID_ARGUMENT); a counter at UINT32_MAX (OVERFLOW).
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `task`, `out_error` NULL or valid.
+ */
+vyre_status vyre_task_requeue(struct vyre_task *task, uint32_t pc, uint32_t data, uint32_t priority, struct vyre_error **out_error);
+
+/**
+ * Complete: state COMPLETED, flags 0. Errors: NULL task; unknown state; finished task.
+ * Thread safety: reentrant.
+ *
+ * # Safety
+ * `task`, `out_error` NULL or valid.
+ */
+vyre_status vyre_task_complete(struct vyre_task *task, struct vyre_error **out_error);
+
+/**
+ * Fault: state FAULTED, continuation_data = code (flags kept). Errors: NULL task;
+ * unknown state; finished task. Thread safety: reentrant.
+ *
+ * # Safety
+ * `task`, `out_error` NULL or valid.
+ */
+vyre_status vyre_task_fault(struct vyre_task *task, uint32_t code, struct vyre_error **out_error);
+
+/**
+ * 1 into `*out` if a worker may claim the task (READY, YIELDED, REQUEUED), else 0.
+ * Errors: NULL pointers; unknown state (MALFORMED_BUFFER). Thread safety: reentrant.
+ *
+ * # Safety
+ * `task`, `out`, `out_error` NULL or valid.
+ */
+vyre_status vyre_task_is_schedulable(const struct vyre_task *task, uint32_t *out, struct vyre_error **out_error);
 
 /**
  * Compile `count` patterns into a DFA that reports every match end of every pattern.

@@ -11,6 +11,8 @@
 #![allow(non_camel_case_types)]
 
 pub mod core;
+pub mod gpu;
+pub mod protocol;
 pub mod scan;
 
 pub use self::core::*;

@@ -1,0 +1,84 @@
+//! Batch dispatch: many resident sets of one megakernel in one submission per wave (one
+//! command buffer, one compute pass, one census readback for all sets).
+
+use super::megakernel::Megakernel;
+use super::recovery::with_recovery;
+use super::resident::ResidentSet;
+use super::stats::{DispatchOptions, DispatchReport};
+use super::waves::{self, Job};
+use crate::error::{Error, Result};
+
+impl Megakernel {
+    /// Dispatch every set in `sets` together: each wave records all sets that still have
+    /// claimable slots into one command buffer. Returns one report per set, in order.
+    /// Sets must belong to this megakernel and appear once each.
+    pub fn dispatch_batch(
+        &self,
+        sets: &[&ResidentSet],
+        opts: &DispatchOptions,
+    ) -> Result<Vec<DispatchReport>> {
+        opts.validate()?;
+        let start = std::time::Instant::now();
+        for (i, s) in sets.iter().enumerate() {
+            if !s.megakernel().same(self) {
+                return Err(Error::invalid(format!(
+                    "set {i} of the batch belongs to another megakernel"
+                )));
+            }
+        }
+        // Lock in address order (no deadlock with concurrent batches); refuse duplicates.
+        let mut order: Vec<usize> = (0..sets.len()).collect();
+        order.sort_by_key(|&i| sets[i].ptr_id());
+        for w in order.windows(2) {
+            if sets[w[0]].ptr_id() == sets[w[1]].ptr_id() {
+                return Err(Error::invalid(format!(
+                    "sets {} and {} of the batch are the same set",
+                    w[0], w[1]
+                )));
+            }
+        }
+        if sets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut guards: Vec<_> = order.iter().map(|&i| sets[i].lock_for_batch()).collect();
+        let mut recovered = 0;
+        let sorted_reports = with_recovery(
+            self.device(),
+            opts.recovery_attempts,
+            &mut recovered,
+            |state| {
+                let pipe = self.pipeline(state)?;
+                let mut prepared = Vec::with_capacity(guards.len());
+                for g in guards.iter_mut() {
+                    prepared.push(g.prepare(state, &pipe)?);
+                }
+                let mut bytes = Vec::with_capacity(prepared.len());
+                let mut jobs: Vec<Job<'_>> = prepared
+                    .into_iter()
+                    .map(|(gpu, b)| {
+                        bytes.push(b);
+                        Job::new(gpu, &[])
+                    })
+                    .collect();
+                waves::run(state, &pipe, self, &mut jobs, opts)?;
+                Ok(jobs
+                    .iter()
+                    .zip(bytes)
+                    .map(|(j, b)| {
+                        let mut r = j.report;
+                        r.bytes_in += b;
+                        r
+                    })
+                    .collect::<Vec<_>>())
+            },
+        )?;
+        let latency = start.elapsed();
+        let mut reports = vec![DispatchReport::default(); sets.len()];
+        for (k, &i) in order.iter().enumerate() {
+            reports[i] = sorted_reports[k];
+            reports[i].recovered = recovered;
+            reports[i].latency = latency;
+        }
+        Ok(reports)
+    }
+}
