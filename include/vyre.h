@@ -1094,6 +1094,100 @@ typedef struct vyre_dispatch_stats {
 } vyre_dispatch_stats;
 
 /**
+ * One PRINTF record of the debug log. Plain data.
+ */
+typedef struct vyre_debug_record {
+  /**
+   * Format id (PRINTF arg0).
+   */
+  uint32_t fmt_id;
+  /**
+   * PRINTF arg1.
+   */
+  uint32_t arg1;
+  /**
+   * PRINTF arg2.
+   */
+  uint32_t arg2;
+  /**
+   * Word offset of the printing slot (slot index × 16).
+   */
+  uint32_t slot_word_offset;
+} vyre_debug_record;
+
+/**
+ * Decoded results of `vyre_megakernel_dispatch_readback`. The caller sets the storage
+ * fields (`observables`/`observable_capacity`, `records`/`record_capacity`; NULL skips
+ * them); everything else is written by the call.
+ */
+typedef struct vyre_readback {
+  /**
+   * Control word DONE_COUNT.
+   */
+  uint32_t done_count;
+  /**
+   * Control word EPOCH (BATCH_FENCEs executed).
+   */
+  uint32_t epoch;
+  /**
+   * Control word FAULT_COUNT.
+   */
+  uint32_t fault_count;
+  /**
+   * Non-zero when the SHUTDOWN word is set.
+   */
+  uint32_t shutdown;
+  /**
+   * Control word STARVATION.
+   */
+  uint32_t starvation;
+  /**
+   * PRINTF records dropped because the debug log was full.
+   */
+  uint32_t dropped_records;
+  /**
+   * Executions per opcode (opcodes < 32).
+   */
+  uint32_t metrics[32];
+  /**
+   * Claims per tenant (t mod 32), control words 64..95.
+   */
+  uint32_t tenant_claims[32];
+  /**
+   * Claims per priority level (CRITICAL..IDLE).
+   */
+  uint32_t priority_claims[5];
+  /**
+   * Padding, always 0.
+   */
+  uint32_t reserved;
+  /**
+   * In: caller array for the observable words (control words 160..), or NULL.
+   */
+  uint32_t *observables;
+  /**
+   * In: entries in `observables`; must hold every observable word of the control block.
+   */
+  size_t observable_capacity;
+  /**
+   * Out: observable words in the control block (copied when `observables` is set).
+   */
+  size_t observable_count;
+  /**
+   * In: caller array for the PRINTF records, or NULL.
+   */
+  struct vyre_debug_record *records;
+  /**
+   * In: entries in `records`; must hold the debug log's record capacity.
+   */
+  size_t record_capacity;
+  /**
+   * Out: records stored in the debug log (copied when `records` is set).
+   */
+  size_t record_count;
+} vyre_readback;
+
+/**
  * Options of `vyre_resident_create`. A zeroed struct (or NULL) means defaults.
  */
 typedef struct vyre_resident_options {
@@ -1315,28 +1409,6 @@ typedef struct vyre_task {
    */
   uint32_t flags;
 } vyre_task;
-
-/**
- * One PRINTF record of the debug log. Plain data.
- */
-typedef struct vyre_debug_record {
-  /**
-   * Format id (PRINTF arg0).
-   */
-  uint32_t fmt_id;
-  /**
-   * PRINTF arg1.
-   */
-  uint32_t arg1;
-  /**
-   * PRINTF arg2.
-   */
-  uint32_t arg2;
-  /**
-   * Word offset of the printing slot (slot index × 16).
-   */
-  uint32_t slot_word_offset;
-} vyre_debug_record;
 
 /**
  * One io-queue slot, word for word (8 words, 32 bytes). Plain data.
@@ -1879,6 +1951,18 @@ vyre_status vyre_megakernel_dispatch_with_io_queue(const struct vyre_megakernel 
  * `buffers` and the memory it describes are valid and non-overlapping.
  */
 vyre_status vyre_megakernel_dispatch_ex(const struct vyre_megakernel *megakernel, const struct vyre_dispatch_buffers *buffers, const struct vyre_dispatch_options *options, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
+
+/**
+ * Dispatch on caller-owned buffers (as `vyre_megakernel_dispatch_ex`) and decode the
+ * results into `readback` and its caller storage. Storage capacities are checked before
+ * anything runs: a too-small `observables`/`records` array fails with
+ * INSUFFICIENT_SIZE (the required count in the error) and nothing is modified.
+ *
+ * # Safety
+ * As `vyre_megakernel_dispatch_ex`; `readback` is valid and its arrays are valid for
+ * their capacities.
+ */
+vyre_status vyre_megakernel_dispatch_readback(const struct vyre_megakernel *megakernel, const struct vyre_dispatch_buffers *buffers, const struct vyre_dispatch_options *options, struct vyre_readback *readback, struct vyre_dispatch_stats *out_stats, struct vyre_error **out_error);
 
 /**
  * Create a resident set for `megakernel` (all buffers zeroed; write a control block

@@ -10,10 +10,12 @@ use super::core::{
     boundary, boundary_poison, obj_ref, require_out, slice_mut, slice_ref, write_out, Poison,
 };
 use super::core::{vyre_error, vyre_status};
+use super::protocol::vyre_debug_record;
 use crate::error::{Error, Result};
 use crate::gpu::{
     self, CustomOpcode, DispatchOptions, DispatchReport, ExtraKind, FusedPayload, StopReason,
 };
+use crate::protocol;
 use std::ffi::{c_char, CStr};
 use std::time::Duration;
 
@@ -332,6 +334,46 @@ pub struct vyre_read_range {
     pub dst: *mut u8,
     /// Bytes to read.
     pub len: usize,
+}
+
+/// Decoded results of `vyre_megakernel_dispatch_readback`. The caller sets the storage
+/// fields (`observables`/`observable_capacity`, `records`/`record_capacity`; NULL skips
+/// them); everything else is written by the call.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct vyre_readback {
+    /// Control word DONE_COUNT.
+    pub done_count: u32,
+    /// Control word EPOCH (BATCH_FENCEs executed).
+    pub epoch: u32,
+    /// Control word FAULT_COUNT.
+    pub fault_count: u32,
+    /// Non-zero when the SHUTDOWN word is set.
+    pub shutdown: u32,
+    /// Control word STARVATION.
+    pub starvation: u32,
+    /// PRINTF records dropped because the debug log was full.
+    pub dropped_records: u32,
+    /// Executions per opcode (opcodes < 32).
+    pub metrics: [u32; 32],
+    /// Claims per tenant (t mod 32), control words 64..95.
+    pub tenant_claims: [u32; 32],
+    /// Claims per priority level (CRITICAL..IDLE).
+    pub priority_claims: [u32; 5],
+    /// Padding, always 0.
+    pub reserved: u32,
+    /// In: caller array for the observable words (control words 160..), or NULL.
+    pub observables: *mut u32,
+    /// In: entries in `observables`; must hold every observable word of the control block.
+    pub observable_capacity: usize,
+    /// Out: observable words in the control block (copied when `observables` is set).
+    pub observable_count: usize,
+    /// In: caller array for the PRINTF records, or NULL.
+    pub records: *mut vyre_debug_record,
+    /// In: entries in `records`; must hold the debug log's record capacity.
+    pub record_capacity: usize,
+    /// Out: records stored in the debug log (copied when `records` is set).
+    pub record_count: usize,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1096,6 +1138,96 @@ pub unsafe extern "C" fn vyre_megakernel_dispatch_ex(
     })
 }
 
+/// Dispatch on caller-owned buffers (as `vyre_megakernel_dispatch_ex`) and decode the
+/// results into `readback` and its caller storage. Storage capacities are checked before
+/// anything runs: a too-small `observables`/`records` array fails with
+/// INSUFFICIENT_SIZE (the required count in the error) and nothing is modified.
+///
+/// # Safety
+/// As `vyre_megakernel_dispatch_ex`; `readback` is valid and its arrays are valid for
+/// their capacities.
+#[no_mangle]
+pub unsafe extern "C" fn vyre_megakernel_dispatch_readback(
+    megakernel: *const vyre_megakernel,
+    buffers: *const vyre_dispatch_buffers,
+    options: *const vyre_dispatch_options,
+    readback: *mut vyre_readback,
+    out_stats: *mut vyre_dispatch_stats,
+    out_error: *mut *mut vyre_error,
+) -> vyre_status {
+    let Some(m) = megakernel.as_ref() else {
+        return boundary(out_error, || Err(Error::null("megakernel")));
+    };
+    boundary_poison(out_error, &m.poison, || {
+        let bufs = obj_ref(buffers, "buffers")?;
+        let rb = readback.as_mut().ok_or_else(|| Error::null("readback"))?;
+        let opts = dispatch_options(options)?;
+        let obs_count = (bufs.control.len / 4).saturating_sub(protocol::CONTROL_WORDS);
+        let record_cap = (bufs.debug_log.len / 4).saturating_sub(1) / protocol::DEBUG_RECORD_WORDS;
+        if !rb.observables.is_null() && rb.observable_capacity < obs_count {
+            return Err(Error::insufficient(
+                "readback.observables",
+                obs_count,
+                rb.observable_capacity,
+            ));
+        }
+        if !rb.records.is_null() && rb.record_capacity < record_cap {
+            return Err(Error::insufficient(
+                "readback.records",
+                record_cap,
+                rb.record_capacity,
+            ));
+        }
+        let report = dispatch_views(&m.inner, bufs, &opts)?;
+        let control = slice_ref(bufs.control.data, bufs.control.len, "control")?;
+        let log = slice_ref(bufs.debug_log.data, bufs.debug_log.len, "debug_log")?;
+        let word = |i: usize| protocol::read_control_word(control, i as u32);
+        let mut records = vec![protocol::DebugRecord::default(); record_cap];
+        let stats = protocol::read_debug_log_into(log, &mut records)?;
+        let mut tenant_claims = [0u32; 32];
+        for (t, w) in tenant_claims.iter_mut().enumerate() {
+            *w = word(protocol::control::TENANT_FAIRNESS + t)?;
+        }
+        let mut priority_claims = [0u32; 5];
+        for (p, w) in priority_claims.iter_mut().enumerate() {
+            *w = word(protocol::control::PRIORITY_FAIRNESS + p)?;
+        }
+        rb.done_count = protocol::read_done_count(control)?;
+        rb.epoch = protocol::read_epoch(control)?;
+        rb.fault_count = protocol::read_fault_count(control)?;
+        rb.shutdown = protocol::read_shutdown(control)? as u32;
+        rb.starvation = word(protocol::control::STARVATION)?;
+        rb.dropped_records = stats.dropped;
+        rb.metrics = protocol::read_metrics(control)?;
+        rb.tenant_claims = tenant_claims;
+        rb.priority_claims = priority_claims;
+        rb.reserved = 0;
+        rb.observable_count = obs_count;
+        if !rb.observables.is_null() {
+            let dst = slice_mut(rb.observables, obs_count, "readback.observables")?;
+            for (i, d) in dst.iter_mut().enumerate() {
+                *d = word(protocol::CONTROL_WORDS + i)?;
+            }
+        }
+        rb.record_count = stats.stored as usize;
+        if !rb.records.is_null() {
+            let dst = slice_mut(rb.records, stats.stored as usize, "readback.records")?;
+            for (d, r) in dst.iter_mut().zip(&records) {
+                *d = vyre_debug_record {
+                    fmt_id: r.fmt_id,
+                    arg1: r.arg1,
+                    arg2: r.arg2,
+                    slot_word_offset: r.slot_word_offset,
+                };
+            }
+        }
+        if !out_stats.is_null() {
+            *out_stats = stats_of(&report);
+        }
+        Ok(())
+    })
+}
+
 // ---------------------------------------------------------------------------------------
 // Resident sets and batches.
 // ---------------------------------------------------------------------------------------
@@ -1353,4 +1485,8 @@ const _: () = {
     assert!(offset_of!(vyre_adapter_info, backend) == 512);
     assert!(size_of::<vyre_custom_opcode>() == 8 + 2 * size_of::<usize>());
     assert!(size_of::<vyre_read_range>() == 8 + 3 * size_of::<usize>());
+    assert!(
+        offset_of!(vyre_readback, observables) == 304
+            && size_of::<vyre_readback>() == 304 + 6 * size_of::<usize>()
+    );
 };

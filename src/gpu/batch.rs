@@ -76,7 +76,7 @@ impl Megakernel {
         let mut reports = vec![DispatchReport::default(); sets.len()];
         for (k, &i) in order.iter().enumerate() {
             reports[i] = sorted_reports[k];
-            reports[i].recovered = recovered;
+            reports[i].recovered = recovered.max(guards[k].take_rebuilt() as u32);
             reports[i].latency = latency;
         }
         Ok(reports)

@@ -269,6 +269,17 @@ impl DeviceState {
         self.lost.store(true, Ordering::Release);
     }
 
+    /// After a failed GPU operation: was it because the device is lost? Polls once so
+    /// wgpu runs its lost callback (wgpu reports a destroyed device only through that
+    /// callback; operations on it fail with generic "invalid resource" errors).
+    pub(crate) fn probe_lost(&self) -> bool {
+        if self.is_lost() {
+            return true;
+        }
+        let _ = self.device.poll(wgpu::PollType::Poll);
+        self.is_lost()
+    }
+
     /// Last error wgpu reported outside an error scope, if any.
     pub(crate) fn last_uncaptured_error(&self) -> Option<String> {
         self.errors.lock().ok().and_then(|e| e.last().cloned())
@@ -397,12 +408,11 @@ impl Device {
         self.state().generation
     }
 
-    /// Test hook: destroy the current wgpu device (a genuine device loss). The next call
-    /// that uses the device detects the loss and recovers (or reports DEVICE_LOST).
+    /// Test hook: destroy the current wgpu device (a genuine device loss, found by the
+    /// same detection as a real one). The next call that uses the device detects the
+    /// loss and recovers (or reports DEVICE_LOST).
     pub fn debug_destroy(&self) {
-        let s = self.state();
-        s.device.destroy();
-        s.mark_lost();
+        self.state().device.destroy();
     }
 
     /// Replace the device of generation `lost_generation` by a fresh one (same selector).

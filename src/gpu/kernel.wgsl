@@ -293,7 +293,7 @@ fn vyre_op_printf(slot: u32) -> u32 {
 // 2 offset lo, 3 offset hi, 4 byte count, 5 tag; arg 10 = io slot + 1 (kernel-written).
 // First run claims a free io slot (EMPTY or DONE) with CAS, fills it, publishes it and
 // waits (WAIT_IO). The slot is claimed again once the host completed the request:
-// OK -> DONE, ERROR -> FAULT(IO_ERROR); the io slot is then marked DONE (free).
+// OK -> DONE, ERROR -> FAULT(IO_ERROR); the io slot is then set back to EMPTY (free).
 fn vyre_op_load_miss(slot: u32) -> u32 {
     let nio = arrayLength(&io_queue) / 8u;
     let held = vyre_arg(10u);
@@ -304,11 +304,11 @@ fn vyre_op_load_miss(slot: u32) -> u32 {
         }
         let st = atomicLoad(&io_queue[i * 8u + 6u]);
         if st == VYRE_IO_OK {
-            atomicStore(&io_queue[i * 8u + 6u], VYRE_DONE);
+            atomicStore(&io_queue[i * 8u + 6u], VYRE_EMPTY);
             return VYRE_DONE;
         }
         if st == VYRE_IO_ERROR {
-            atomicStore(&io_queue[i * 8u + 6u], VYRE_DONE);
+            atomicStore(&io_queue[i * 8u + 6u], VYRE_EMPTY);
             return vyre_fault(VYRE_FAULT_IO_ERROR);
         }
         return VYRE_WAIT_IO;

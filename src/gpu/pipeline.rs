@@ -30,7 +30,7 @@ fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
 
 /// Error from a popped error scope: device loss or a plain GPU error.
 pub(crate) fn scope_error(state: &DeviceState, what: &str, e: wgpu::Error) -> Error {
-    if state.is_lost() {
+    if state.probe_lost() {
         return Error::new(
             Status::DeviceLost,
             format!("{what}: the GPU device was lost ({e})"),

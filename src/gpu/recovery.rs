@@ -20,7 +20,17 @@ pub(crate) fn with_recovery<T>(
         let outcome = if state.is_lost() {
             Err(Error::new(Status::DeviceLost, "the GPU device was lost"))
         } else {
-            op(&state)
+            // Operations on a lost device fail with generic errors; ask the device.
+            op(&state).map_err(|e| {
+                if e.status == Status::Gpu && state.probe_lost() {
+                    Error::new(
+                        Status::DeviceLost,
+                        format!("the GPU device was lost ({})", e.message),
+                    )
+                } else {
+                    e
+                }
+            })
         };
         match outcome {
             Err(e) if e.status == Status::DeviceLost => {

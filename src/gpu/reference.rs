@@ -301,11 +301,11 @@ impl Lane<'_> {
             }
             return match b.io_queue[i * 8 + 6] {
                 state::IO_OK => {
-                    b.io_queue[i * 8 + 6] = state::DONE;
+                    b.io_queue[i * 8 + 6] = state::EMPTY;
                     state::DONE
                 }
                 state::IO_ERROR => {
-                    b.io_queue[i * 8 + 6] = state::DONE;
+                    b.io_queue[i * 8 + 6] = state::EMPTY;
                     self.fault(fault::IO_ERROR)
                 }
                 _ => state::WAIT_IO,

@@ -263,6 +263,9 @@ struct ResidentState {
     /// Dirty byte ranges per buffer (4-byte aligned).
     dirty: Vec<Vec<(u64, u64)>>,
     gpu: Option<GpuSet>,
+    /// Set when the GPU side was rebuilt after a device loss; reported by the next
+    /// dispatch as `recovered`.
+    rebuilt: bool,
 }
 
 struct ResidentShared {
@@ -308,6 +311,7 @@ impl ResidentSet {
                     mirror,
                     dirty,
                     gpu: None,
+                    rebuilt: false,
                 }),
             }),
         })
@@ -381,6 +385,7 @@ impl ResidentSet {
             .as_ref()
             .is_none_or(|g| g.generation != state.generation);
         if stale {
+            st.rebuilt |= st.gpu.is_some();
             st.gpu = None;
             let gpu = GpuSet::new(state, pipe, &self.shared.sizes)?;
             for (i, m) in st.mirror.iter().enumerate() {
@@ -393,7 +398,9 @@ impl ResidentSet {
             }
             return Ok(bytes);
         }
-        let ResidentState { mirror, dirty, gpu } = st;
+        let ResidentState {
+            mirror, dirty, gpu, ..
+        } = st;
         let gpu = gpu.as_ref().expect("checked above");
         for (i, ranges) in dirty.iter_mut().enumerate() {
             if ranges.is_empty() {
@@ -487,7 +494,7 @@ impl ResidentSet {
                 st.mirror[spec.buffer].copy_from_slice(data);
             }
         }
-        report.recovered = recovered;
+        report.recovered = recovered.max(std::mem::take(&mut st.rebuilt) as u32);
         report.latency = start.elapsed();
         Ok(report)
     }
@@ -551,5 +558,10 @@ impl ResidentGuard<'_> {
     ) -> Result<(&mut GpuSet, u64)> {
         let bytes = self.set.sync_to_gpu(&mut self.st, state, pipe)?;
         Ok((self.st.gpu.as_mut().expect("synced above"), bytes))
+    }
+
+    /// Whether the set was rebuilt after a device loss since its last dispatch (clears it).
+    pub fn take_rebuilt(&mut self) -> bool {
+        std::mem::take(&mut self.st.rebuilt)
     }
 }

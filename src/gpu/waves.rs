@@ -71,6 +71,18 @@ fn lost(what: &str) -> Error {
     )
 }
 
+/// A wave failed without a clear cause: device loss if the device says so, else a GPU
+/// error carrying wgpu's last message.
+fn failed(state: &DeviceState, what: &str) -> Error {
+    if state.probe_lost() {
+        return lost(what);
+    }
+    let detail = state
+        .last_uncaptured_error()
+        .unwrap_or_else(|| "no further detail from wgpu".into());
+    Error::new(Status::Gpu, format!("{what} failed: {detail}"))
+}
+
 /// Map `buffer[0..len]` for reading once submission `idx` is done. Works when several
 /// threads poll the same device (the callback may run on another thread's poll).
 pub(crate) fn map_and_wait(
@@ -100,10 +112,7 @@ pub(crate) fn map_and_wait(
                 format!("the GPU did not finish a wave within {WAIT_LIMIT:?}"),
             ))
         }
-        Err(_) => {
-            state.mark_lost();
-            return Err(lost("waiting for a wave"));
-        }
+        Err(_) => return Err(failed(state, "waiting for a wave")),
     }
     let (m, c) = &*signal;
     let mut g = m.lock().unwrap_or_else(|p| p.into_inner());
@@ -111,8 +120,8 @@ pub(crate) fn map_and_wait(
         match *g {
             Some(true) => return Ok(()),
             Some(false) => {
-                state.mark_lost();
-                return Err(lost("reading back a wave"));
+                drop(g);
+                return Err(failed(state, "reading back a wave"));
             }
             None => {}
         }
