@@ -309,6 +309,75 @@ static void test_import(void) {
     CHECK(out == NULL);
 }
 
+static void test_haystack(void) {
+    vyre_dfa *dfa = compile_basic();
+    vyre_scanner *s = cpu_scanner(dfa);
+    vyre_dfa_destroy(dfa);
+    char text[] = "aaab KEY end";
+    size_t len = strlen(text);
+    vyre_haystack *sentinel = (vyre_haystack *)0x1;
+    vyre_haystack *h = sentinel;
+    /* error paths leave *out_haystack untouched */
+    CHECK(vyre_scanner_load(NULL, (const uint8_t *)text, len, &h, NULL) == VYRE_ERROR_NULL_POINTER);
+    CHECK(vyre_scanner_load(s, NULL, 3, &h, NULL) == VYRE_ERROR_NULL_POINTER);
+    CHECK(vyre_scanner_load(s, (const uint8_t *)text, len, NULL, NULL) == VYRE_ERROR_NULL_POINTER);
+    CHECK(h == sentinel);
+    CHECK_STATUS(VYRE_OK, vyre_scanner_load(s, (const uint8_t *)text, len, &h, ERR));
+    CHECK(h != sentinel && h != NULL);
+    vyre_scanner_destroy(s); /* the haystack keeps its scanner alive */
+    memset(text, 'z', len);   /* the haystack holds its own copy */
+    const uint32_t want_p[8] = {9, 7, 9, 7, 9, 3, 4, 5};
+    const uint64_t want_e[8] = {1, 2, 2, 3, 3, 4, 8, 12};
+    for (int round = 0; round < 3; round++) {
+        size_t n = 0;
+        CHECK_STATUS(VYRE_OK, vyre_haystack_scan(h, 6, NULL, 0, &n, ERR));
+        CHECK(n == 8);
+        vyre_hit hits[8];
+        CHECK_STATUS(VYRE_OK, vyre_haystack_scan(h, 6, hits, 8, &n, ERR));
+        CHECK(n == 8);
+        for (size_t i = 0; i < 8 && i < n; i++) {
+            CHECK(hits[i].pattern == want_p[i] && hits[i].end == want_e[i] && hits[i].tag == 6);
+        }
+    }
+    /* too small: required size reported, buffer untouched */
+    vyre_hit small[3], copy[3];
+    memset(small, 0x5A, sizeof small);
+    memcpy(copy, small, sizeof small);
+    size_t need = 0;
+    vyre_error *err = NULL;
+    CHECK(vyre_haystack_scan(h, 0, small, 3, &need, &err) == VYRE_ERROR_INSUFFICIENT_SIZE);
+    CHECK(need == 8 && vyre_error_required_size(err) == 8);
+    CHECK(memcmp(small, copy, sizeof small) == 0);
+    vyre_error_free(err);
+    CHECK(vyre_haystack_scan(NULL, 0, small, 3, &need, NULL) == VYRE_ERROR_NULL_POINTER);
+    CHECK(vyre_haystack_scan(h, 0, small, 3, NULL, NULL) == VYRE_ERROR_NULL_POINTER);
+    /* callback: all hits in order, stop early on non-zero return */
+    collector c;
+    memset(&c, 0, sizeof c);
+    CHECK_STATUS(VYRE_OK, vyre_haystack_scan_callback(h, 2, collect, &c, ERR));
+    CHECK(c.count == 8);
+    CHECK(c.hits[6].pattern == 4 && c.hits[6].end == 8 && c.hits[6].tag == 2);
+    memset(&c, 0, sizeof c);
+    c.stop_after = 2;
+    CHECK_STATUS(VYRE_OK, vyre_haystack_scan_callback(h, 0, collect, &c, ERR));
+    CHECK(c.count == 2);
+    CHECK(vyre_haystack_scan_callback(NULL, 0, collect, &c, NULL) == VYRE_ERROR_NULL_POINTER);
+    CHECK(vyre_haystack_scan_callback(h, 0, NULL, &c, NULL) == VYRE_ERROR_NULL_POINTER);
+    vyre_haystack_destroy(h);
+    vyre_haystack_destroy(NULL);
+    /* empty haystack */
+    vyre_dfa *d2 = compile_basic();
+    vyre_scanner *s2 = cpu_scanner(d2);
+    vyre_haystack *e = NULL;
+    CHECK_STATUS(VYRE_OK, vyre_scanner_load(s2, NULL, 0, &e, ERR));
+    size_t n = 99;
+    CHECK_STATUS(VYRE_OK, vyre_haystack_scan(e, 0, NULL, 0, &n, ERR));
+    CHECK(n == 0);
+    vyre_haystack_destroy(e);
+    vyre_scanner_destroy(s2);
+    vyre_dfa_destroy(d2);
+}
+
 int main(void) {
     test_compile_errors();
     test_info();
@@ -317,5 +386,6 @@ int main(void) {
     test_stream();
     test_scanner_create_errors();
     test_import();
+    test_haystack();
     TEST_MAIN_END();
 }

@@ -742,6 +742,14 @@ typedef struct vyre_dfa vyre_dfa;
 typedef struct vyre_error vyre_error;
 
 /**
+ * A haystack loaded once into a scanner's backend (for the GPU: a resident buffer set
+ * holding the DFA table and the bytes) and scanned many times. Ownership:
+ * `vyre_scanner_load` / `vyre_haystack_destroy`; keeps its scanner alive. Thread safety:
+ * scans of one haystack may come from several threads (they serialise).
+ */
+typedef struct vyre_haystack vyre_haystack;
+
+/**
  * A compiled megakernel (one interpreter kernel variant, one pipeline per device).
  *
  * Ownership: created by `vyre_megakernel_*` constructors, released with
@@ -2746,6 +2754,56 @@ vyre_status vyre_scan_stream_offset(const struct vyre_scan_stream *stream, uint6
  * `stream` is NULL or a live handle not destroyed before.
  */
 void vyre_scan_stream_destroy(struct vyre_scan_stream *stream);
+
+/**
+ * Load `len` bytes at `data` once for repeated scans (copied: the caller may free
+ * `data` afterwards). On the GPU backend the bytes and the DFA table are uploaded now
+ * into buffers that stay on the device, so `vyre_haystack_scan` uploads only the
+ * per-chunk work items (haystacks larger than one storage binding are scanned from
+ * host memory in passes instead). On the CPU backend the copy stays in host memory.
+ * Errors: NULL `scanner`/`out_haystack` or NULL `data` with `len` > 0 →
+ * `VYRE_ERROR_NULL_POINTER`; allocation failure → `VYRE_ERROR_OUT_OF_MEMORY`; GPU
+ * failures → `VYRE_ERROR_GPU`. `*out_haystack` is written only on success. Thread
+ * safety: safe to call concurrently on one scanner.
+ *
+ * # Safety
+ * `data` valid for `len` bytes (NULL only with len 0); `out_haystack` valid.
+ */
+vyre_status vyre_scanner_load(const struct vyre_scanner *scanner, const uint8_t *data, size_t len, struct vyre_haystack **out_haystack, struct vyre_error **out_error);
+
+/**
+ * Scan a loaded haystack as one complete buffer with its scanner; every hit (tag
+ * `tag`), sorted by (end, pattern), into caller storage: `hits` NULL = size query; too
+ * small → `VYRE_ERROR_INSUFFICIENT_SIZE` with the count needed in `*out_hit_count` and
+ * `hits` untouched. Same results as `vyre_scanner_scan` on the same bytes. Errors: NULL
+ * `haystack`/`out_hit_count` → `VYRE_ERROR_NULL_POINTER`; GPU failures →
+ * `VYRE_ERROR_GPU`. Thread safety: calls on one haystack serialise.
+ *
+ * # Safety
+ * `haystack` NULL or live; `hits` NULL or valid for `hit_len` entries; `out_hit_count`
+ * valid.
+ */
+vyre_status vyre_haystack_scan(const struct vyre_haystack *haystack, uint32_t tag, struct vyre_hit *hits, size_t hit_len, size_t *out_hit_count, struct vyre_error **out_error);
+
+/**
+ * Scan a loaded haystack and call `callback(hit, userdata)` for each hit (tag `tag`) in
+ * order on this thread; a non-zero return stops delivery (the call still returns
+ * `VYRE_OK`). Errors: NULL `haystack`/`callback` → `VYRE_ERROR_NULL_POINTER`; GPU
+ * failures → `VYRE_ERROR_GPU`. Thread safety: calls on one haystack serialise.
+ *
+ * # Safety
+ * `haystack` NULL or live; `callback` non-NULL.
+ */
+vyre_status vyre_haystack_scan_callback(const struct vyre_haystack *haystack, uint32_t tag, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
+
+/**
+ * Release a loaded haystack and its device buffers (its scanner stays alive while other
+ * handles hold it). NULL is a no-op.
+ *
+ * # Safety
+ * `haystack` is NULL or a live handle not destroyed before.
+ */
+void vyre_haystack_destroy(struct vyre_haystack *haystack);
 
 #ifdef __cplusplus
 }  // extern "C"

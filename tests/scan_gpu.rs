@@ -162,3 +162,52 @@ fn gpu_input_larger_than_one_binding() {
     assert_eq!(got, want);
     assert!(want.iter().any(|h| h.end == b as u64 + 4));
 }
+
+#[test]
+fn gpu_resident_haystack_scans_again_and_again() {
+    let p = patterns();
+    let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
+    let mut rng = Rng(4242);
+    // Default chunking (chosen from the size) and tiny chunks (many fix-ups, unaligned
+    // chunk starts); a 3-byte haystack with no whole word; an empty one.
+    for chunk in [0u64, 7] {
+        let sc = gpu(&dfa, chunk, None);
+        for len in [0usize, 3, 70_001] {
+            let bytes = text(&mut rng, len);
+            let want = cpu::scan(&dfa, &bytes);
+            let hay = sc.load(&bytes).unwrap();
+            assert_eq!(hay.bytes(), &bytes[..]);
+            for round in 0..3 {
+                assert_eq!(
+                    sc.scan_resident(&hay, 0).unwrap(),
+                    want,
+                    "chunk {chunk} len {len} round {round}"
+                );
+                // Scans from host memory in between reuse the scanner's own buffers and
+                // must not disturb the resident haystack.
+                let other = text(&mut rng, 999);
+                assert_eq!(sc.scan(&other, 0).unwrap(), cpu::scan(&dfa, &other));
+            }
+            let tagged = sc.scan_resident(&hay, 9).unwrap();
+            assert!(tagged.iter().all(|h| h.tag == 9));
+            assert_eq!(tagged.len(), want.len());
+        }
+    }
+    // A haystack with far more hits than the initial hit ring: the ring grows (the set is
+    // rebuilt with table and haystack carried over) and later scans stay exact.
+    let dense =
+        Arc::new(Dfa::compile(&[Pattern::regex("a", 1)], &CompileOptions::default()).unwrap());
+    let sc = gpu(&dense, 0, None);
+    let bytes = vec![b'a'; 300_000];
+    let hay = sc.load(&bytes).unwrap();
+    for _ in 0..2 {
+        let hits = sc.scan_resident(&hay, 0).unwrap();
+        assert_eq!(hits.len(), 300_000);
+        assert_eq!(hits[299_999].end, 300_000);
+    }
+    // Haystacks larger than one pass fall back to scanning from host memory in passes.
+    let sc = gpu(&dfa, 0, Some(4096));
+    let bytes = text(&mut rng, 10_000);
+    let hay = sc.load(&bytes).unwrap();
+    assert_eq!(sc.scan_resident(&hay, 0).unwrap(), cpu::scan(&dfa, &bytes));
+}

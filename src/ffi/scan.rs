@@ -1,11 +1,12 @@
 //! C ABI of the scanner: `vyre_dfa` (compile/import/info), `vyre_scanner` (one-shot and
-//! batch scans into caller storage or a callback) and `vyre_scan_stream` (streaming).
+//! batch scans into caller storage or a callback), `vyre_scan_stream` (streaming) and
+//! `vyre_haystack` (a haystack loaded once, scanned many times).
 
 use super::core::*;
 use crate::error::{Error, Result};
 use crate::scan::cpu::Hit;
 use crate::scan::dfa::{self, CompileOptions, Dfa, ImportTable, Pattern};
-use crate::scan::{Scanner, StreamState};
+use crate::scan::{ResidentHaystack, Scanner, StreamState};
 use std::ffi::{c_char, c_void, CStr};
 use std::sync::{Arc, Mutex};
 
@@ -167,6 +168,16 @@ pub struct vyre_scan_stream {
     poison: Poison,
     scanner: Arc<Scanner>,
     state: Mutex<StreamState>,
+}
+
+/// A haystack loaded once into a scanner's backend (for the GPU: a resident buffer set
+/// holding the DFA table and the bytes) and scanned many times. Ownership:
+/// `vyre_scanner_load` / `vyre_haystack_destroy`; keeps its scanner alive. Thread safety:
+/// scans of one haystack may come from several threads (they serialise).
+pub struct vyre_haystack {
+    poison: Poison,
+    scanner: Arc<Scanner>,
+    hay: ResidentHaystack,
 }
 
 fn to_c(h: &Hit) -> vyre_hit {
@@ -706,5 +717,111 @@ pub unsafe extern "C" fn vyre_scan_stream_destroy(stream: *mut vyre_scan_stream)
     if !stream.is_null() {
         let _ =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(Box::from_raw(stream))));
+    }
+}
+
+/// Load `len` bytes at `data` once for repeated scans (copied: the caller may free
+/// `data` afterwards). On the GPU backend the bytes and the DFA table are uploaded now
+/// into buffers that stay on the device, so `vyre_haystack_scan` uploads only the
+/// per-chunk work items (haystacks larger than one storage binding are scanned from
+/// host memory in passes instead). On the CPU backend the copy stays in host memory.
+/// Errors: NULL `scanner`/`out_haystack` or NULL `data` with `len` > 0 →
+/// `VYRE_ERROR_NULL_POINTER`; allocation failure → `VYRE_ERROR_OUT_OF_MEMORY`; GPU
+/// failures → `VYRE_ERROR_GPU`. `*out_haystack` is written only on success. Thread
+/// safety: safe to call concurrently on one scanner.
+///
+/// # Safety
+/// `data` valid for `len` bytes (NULL only with len 0); `out_haystack` valid.
+#[no_mangle]
+pub unsafe extern "C" fn vyre_scanner_load(
+    scanner: *const vyre_scanner,
+    data: *const u8,
+    len: usize,
+    out_haystack: *mut *mut vyre_haystack,
+    out_error: *mut *mut vyre_error,
+) -> vyre_status {
+    let Some(s) = scanner.as_ref() else {
+        return boundary(out_error, || Err(Error::null("scanner")));
+    };
+    boundary_poison(out_error, &s.poison, || {
+        let bytes = slice_ref(data, len, "data")?;
+        require_out(out_haystack, "out_haystack")?;
+        let hay = s.scanner.load(bytes)?;
+        *out_haystack = Box::into_raw(Box::new(vyre_haystack {
+            poison: Poison::default(),
+            scanner: s.scanner.clone(),
+            hay,
+        }));
+        Ok(())
+    })
+}
+
+/// Scan a loaded haystack as one complete buffer with its scanner; every hit (tag
+/// `tag`), sorted by (end, pattern), into caller storage: `hits` NULL = size query; too
+/// small → `VYRE_ERROR_INSUFFICIENT_SIZE` with the count needed in `*out_hit_count` and
+/// `hits` untouched. Same results as `vyre_scanner_scan` on the same bytes. Errors: NULL
+/// `haystack`/`out_hit_count` → `VYRE_ERROR_NULL_POINTER`; GPU failures →
+/// `VYRE_ERROR_GPU`. Thread safety: calls on one haystack serialise.
+///
+/// # Safety
+/// `haystack` NULL or live; `hits` NULL or valid for `hit_len` entries; `out_hit_count`
+/// valid.
+#[no_mangle]
+pub unsafe extern "C" fn vyre_haystack_scan(
+    haystack: *const vyre_haystack,
+    tag: u32,
+    hits: *mut vyre_hit,
+    hit_len: usize,
+    out_hit_count: *mut usize,
+    out_error: *mut *mut vyre_error,
+) -> vyre_status {
+    let Some(h) = haystack.as_ref() else {
+        return boundary(out_error, || Err(Error::null("haystack")));
+    };
+    boundary_poison(out_error, &h.poison, || {
+        require_out(out_hit_count, "out_hit_count")?;
+        let found = h.scanner.scan_resident(&h.hay, tag)?;
+        store(&found, hits, hit_len, out_hit_count)
+    })
+}
+
+/// Scan a loaded haystack and call `callback(hit, userdata)` for each hit (tag `tag`) in
+/// order on this thread; a non-zero return stops delivery (the call still returns
+/// `VYRE_OK`). Errors: NULL `haystack`/`callback` → `VYRE_ERROR_NULL_POINTER`; GPU
+/// failures → `VYRE_ERROR_GPU`. Thread safety: calls on one haystack serialise.
+///
+/// # Safety
+/// `haystack` NULL or live; `callback` non-NULL.
+#[no_mangle]
+pub unsafe extern "C" fn vyre_haystack_scan_callback(
+    haystack: *const vyre_haystack,
+    tag: u32,
+    callback: vyre_hit_callback,
+    userdata: *mut c_void,
+    out_error: *mut *mut vyre_error,
+) -> vyre_status {
+    let Some(h) = haystack.as_ref() else {
+        return boundary(out_error, || Err(Error::null("haystack")));
+    };
+    boundary_poison(out_error, &h.poison, || {
+        if callback.is_none() {
+            return Err(Error::null("callback"));
+        }
+        let found = h.scanner.scan_resident(&h.hay, tag)?;
+        deliver(&found, callback, userdata)
+    })
+}
+
+/// Release a loaded haystack and its device buffers (its scanner stays alive while other
+/// handles hold it). NULL is a no-op.
+///
+/// # Safety
+/// `haystack` is NULL or a live handle not destroyed before.
+#[no_mangle]
+pub unsafe extern "C" fn vyre_haystack_destroy(haystack: *mut vyre_haystack) {
+    if !haystack.is_null() {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            drop(Box::from_raw(haystack))
+        }));
     }
 }

@@ -551,7 +551,7 @@ impl Dfa {
         self.gpu_len_words() * 4
     }
 
-    fn gpu_len_words(&self) -> usize {
+    pub(crate) fn gpu_len_words(&self) -> usize {
         GPU_HEADER_WORDS
             + 64
             + self.trans.len()

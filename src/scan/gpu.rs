@@ -10,14 +10,19 @@
 //! if the guess turns out wrong, so each round settles at least one more chunk; in the
 //! worst case (runs never meet) this degenerates to a sequential scan. Hit-ring overflow
 //! is detected from the append counter and the round is re-run with enough capacity.
+//!
+//! Buffers stay resident: the backend keeps one buffer set (table, haystack, hit ring,
+//! ring) across calls, grown when too small and never rebuilt otherwise; the DFA table
+//! is uploaded once. A [`ResidentHaystack`] owns its own set, so scanning it again
+//! uploads only the chunk work items and the hit-ring header.
 
 use super::cpu::Hit;
 use super::dfa::{Dfa, MATCH_BIT};
-use super::scanner::{Backend, Item, Scanner};
+use super::scanner::{Backend, Item, ResidentHaystack, Scanner};
 use crate::error::{Error, Result, Status};
 use crate::gpu::{
-    buffer, CustomOpcode, Device, DeviceOptions, DispatchOptions, ExtraKind, Megakernel,
-    MegakernelDesc, ReadRequest, ResidentDesc, ResidentSet,
+    buffer, CustomOpcode, Device, DeviceKind, DeviceOptions, DispatchOptions, ExtraKind,
+    Megakernel, MegakernelDesc, ReadRequest, ResidentDesc, ResidentSet,
 };
 use crate::protocol::{self, abi::op};
 use std::collections::HashMap;
@@ -38,10 +43,80 @@ pub fn scanner(dfa: Arc<Dfa>, adapter: Option<&str>, chunk: u64) -> Result<Scann
 pub struct GpuBackend {
     device: Device,
     mk: Megakernel,
+    /// Fixed chunk length (0 = chosen per pass from the haystack size and `lanes`).
     chunk_len: usize,
+    /// Chunks to aim for per pass: enough to keep every lane of the adapter busy.
+    lanes: usize,
     /// Largest haystack per pass (one storage binding, word aligned).
     pass_bytes: usize,
-    lock: Mutex<()>,
+    /// Buffers reused by scans from host memory.
+    scratch: Mutex<Option<Resident>>,
+}
+
+/// A buffer set kept across calls: grown (to the next power of two) when a call needs
+/// more, otherwise reused; records which table and haystack it holds so they are not
+/// uploaded again.
+struct Resident {
+    set: ResidentSet,
+    slots: usize,
+    table_bytes: usize,
+    hay_bytes: usize,
+    hit_cap: usize,
+    /// (address, length) of the DFA whose table is loaded (the scanner owns the DFA for
+    /// as long as this set exists).
+    table: Option<(usize, usize)>,
+    /// Id of the resident haystack loaded (0 = scratch contents).
+    hay: u64,
+}
+
+/// Get a set with at least the given capacities (reusing `res` when it is big enough).
+fn ensure(
+    mk: &Megakernel,
+    res: &mut Option<Resident>,
+    slots: usize,
+    table_bytes: usize,
+    hay_bytes: usize,
+    hit_cap: usize,
+) -> Result<()> {
+    if let Some(r) = res.as_ref() {
+        if r.slots >= slots
+            && r.table_bytes >= table_bytes
+            && r.hay_bytes >= hay_bytes
+            && r.hit_cap >= hit_cap
+        {
+            return Ok(());
+        }
+    }
+    let old = res.take();
+    let grow = |need: usize, had: usize| need.max(had).next_power_of_two();
+    let o = |f: fn(&Resident) -> usize| old.as_ref().map_or(0, f);
+    let slots = grow(slots, o(|r| r.slots)).min(MAX_SLOTS);
+    let table_bytes = grow(table_bytes, o(|r| r.table_bytes));
+    // The haystack binding is sized exactly (it may be close to the binding limit).
+    let hay_bytes = hay_bytes.max(o(|r| r.hay_bytes)).max(4);
+    let hit_cap = grow(hit_cap, o(|r| r.hit_cap));
+    let set = ResidentSet::new(
+        mk,
+        &ResidentDesc {
+            slot_count: slots as u32,
+            extra_sizes: vec![
+                table_bytes as u64,
+                hay_bytes as u64,
+                16 + 16 * hit_cap as u64,
+            ],
+            ..Default::default()
+        },
+    )?;
+    *res = Some(Resident {
+        set,
+        slots,
+        table_bytes,
+        hay_bytes,
+        hit_cap,
+        table: None,
+        hay: 0,
+    });
+    Ok(())
 }
 
 impl GpuBackend {
@@ -62,17 +137,20 @@ impl GpuBackend {
         };
         let mk = Megakernel::new_internal(&device, &desc)?;
         let limit = device.limits().max_storage_buffer_binding_size.min(1 << 30) as usize & !3;
-        let chunk_len = if chunk == 0 {
-            16 << 10
+        // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
+        // fix-up; a real GPU needs tens of thousands of chunks in flight.
+        let lanes = if device.adapter().kind == DeviceKind::Cpu {
+            256
         } else {
-            chunk.min(1 << 30) as usize
+            1 << 16
         };
         Ok(GpuBackend {
             device,
             mk,
-            chunk_len,
+            chunk_len: chunk.min(1 << 30) as usize,
+            lanes,
             pass_bytes: limit,
-            lock: Mutex::new(()),
+            scratch: Mutex::new(None),
         })
     }
 
@@ -114,8 +192,8 @@ impl Backend for GpuBackend {
     }
 
     fn scan_items(&self, dfa: &Dfa, items: &[Item<'_>], hits: &mut Vec<Hit>) -> Result<Vec<u32>> {
-        let _g = self
-            .lock
+        let mut res = self
+            .scratch
             .lock()
             .map_err(|_| Error::new(Status::Poisoned, "GPU scanner lock poisoned"))?;
         let mut exits: Vec<u32> = items.iter().map(|i| i.state).collect();
@@ -126,7 +204,9 @@ impl Backend for GpuBackend {
         for (i, it) in items.iter().enumerate() {
             let mut from = 0;
             loop {
-                let room = self.pass_bytes - fill;
+                // Pieces start word aligned in the pass haystack.
+                fill = fill.next_multiple_of(4);
+                let room = self.pass_bytes.saturating_sub(fill);
                 let take = (it.bytes.len() - from).min(room);
                 let last_piece = from + take == it.bytes.len();
                 if take > 0 {
@@ -147,47 +227,130 @@ impl Backend for GpuBackend {
                 fill = 0;
             }
         }
-        let table = dfa.gpu_words();
         for segs in passes.iter().filter(|p| !p.is_empty()) {
-            self.run_pass(dfa, &table, items, segs, &mut exits, hits)?;
+            self.run_pass(dfa, items, segs, &mut exits, hits, &mut res, 0)?;
         }
         Ok(exits)
     }
+
+    fn load(&self, dfa: &Dfa, hay: &ResidentHaystack) -> Result<()> {
+        if hay.len() > self.pass_bytes {
+            return Ok(()); // scanned from host memory in passes (see scan_resident)
+        }
+        let mut cache = lock_cache(hay)?;
+        let mut res = None;
+        let seg = [Seg {
+            item: 0,
+            from: 0,
+            to: hay.len(),
+        }];
+        let item = [Item {
+            bytes: hay.bytes(),
+            state: dfa.start_state(),
+            base: 0,
+            tag: 0,
+        }];
+        let l = self.layout(&item, &seg);
+        let cap = (hay.len() / 64).clamp(4096, 1 << 24);
+        self.stage(dfa, &item, &seg, &l, &mut res, hay.id(), cap)?;
+        // Force the upload now so later scans find everything on the device.
+        if let Some(r) = res.as_ref() {
+            r.set.read(buffer::EXTRA + 2, 0, &mut [0u8; 4])?;
+        }
+        *cache = res.map(|r| Box::new(r) as Box<dyn std::any::Any + Send>);
+        Ok(())
+    }
+
+    fn scan_resident(
+        &self,
+        dfa: &Dfa,
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<u32> {
+        let item = [Item {
+            bytes: hay.bytes(),
+            state: dfa.start_state(),
+            base: 0,
+            tag,
+        }];
+        if hay.len() > self.pass_bytes {
+            return Ok(self.scan_items(dfa, &item, hits)?[0]);
+        }
+        let mut cache = lock_cache(hay)?;
+        let mut res: Option<Resident> = cache
+            .take()
+            .and_then(|b| b.downcast::<Resident>().ok())
+            .map(|b| *b);
+        let seg = [Seg {
+            item: 0,
+            from: 0,
+            to: hay.len(),
+        }];
+        let mut exits = [dfa.start_state()];
+        let r = self.run_pass(dfa, &item, &seg, &mut exits, hits, &mut res, hay.id());
+        *cache = res.map(|r| Box::new(r) as Box<dyn std::any::Any + Send>);
+        r?;
+        Ok(exits[0])
+    }
+}
+
+fn lock_cache(
+    hay: &ResidentHaystack,
+) -> Result<std::sync::MutexGuard<'_, Option<Box<dyn std::any::Any + Send>>>> {
+    hay.cache
+        .lock()
+        .map_err(|_| Error::new(Status::Poisoned, "resident haystack lock poisoned"))
 }
 
 fn le_bytes(words: &[u32]) -> Vec<u8> {
     words.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
 
+/// Where each segment and chunk of a pass lies in the pass haystack.
+struct Layout {
+    chunks: Vec<Chunk>,
+    /// Chunk index range of each segment.
+    seg_chunks: Vec<(usize, usize)>,
+    /// Word-aligned start of each segment in the haystack.
+    at: Vec<usize>,
+    hay_len: usize,
+}
+
 impl GpuBackend {
-    fn run_pass(
-        &self,
-        dfa: &Dfa,
-        table: &[u32],
-        items: &[Item<'_>],
-        segs: &[Seg],
-        exits: &mut [u32],
-        out: &mut Vec<Hit>,
-    ) -> Result<()> {
-        let c = dfa.class_count();
-        let start = dfa.start_state() * c;
-        // Haystack and chunks.
+    /// Chunk length for a pass of `total` bytes: the fixed one, else enough chunks to
+    /// keep `lanes` lanes busy (at least 1 KiB each, a multiple of 4 so chunks start on
+    /// word boundaries), and never more chunks than the ring holds.
+    fn chunk_for(&self, total: usize) -> usize {
+        let c = if self.chunk_len != 0 {
+            self.chunk_len
+        } else {
+            (total / self.lanes).max(1024).next_multiple_of(4)
+        };
+        c.max(total.div_ceil(MAX_SLOTS)).clamp(1, u32::MAX as usize)
+    }
+
+    fn layout(&self, items: &[Item<'_>], segs: &[Seg]) -> Layout {
         let total: usize = segs.iter().map(|s| s.to - s.from).sum();
-        let mut chunk_len = self.chunk_len.max(total.div_ceil(MAX_SLOTS)).max(1);
-        chunk_len = chunk_len.min(u32::MAX as usize);
-        let mut hay = Vec::with_capacity(total.next_multiple_of(4).max(4));
-        let mut chunks: Vec<Chunk> = Vec::new();
-        let mut seg_chunks: Vec<(usize, usize)> = Vec::new();
+        let chunk_len = self.chunk_for(total);
+        let mut l = Layout {
+            chunks: Vec::new(),
+            seg_chunks: Vec::new(),
+            at: Vec::new(),
+            hay_len: 0,
+        };
         for (si, s) in segs.iter().enumerate() {
-            let at = hay.len();
-            let it = &items[s.item];
-            hay.extend_from_slice(&it.bytes[s.from..s.to]);
-            let abs0 = it.base.wrapping_add(s.from as u64).wrapping_sub(at as u64);
-            let first = chunks.len();
+            let at = l.hay_len.next_multiple_of(4);
+            let end = at + (s.to - s.from);
+            let abs0 = items[s.item]
+                .base
+                .wrapping_add(s.from as u64)
+                .wrapping_sub(at as u64);
+            let first = l.chunks.len();
             let mut p = at;
-            while p < hay.len() {
-                let e = (p + chunk_len).min(hay.len());
-                chunks.push(Chunk {
+            while p < end {
+                let e = (p + chunk_len).min(end);
+                l.chunks.push(Chunk {
                     seg: si,
                     pos: p as u32,
                     end: e as u32,
@@ -195,12 +358,83 @@ impl GpuBackend {
                 });
                 p = e;
             }
-            seg_chunks.push((first, chunks.len()));
+            l.seg_chunks.push((first, l.chunks.len()));
+            l.at.push(at);
+            l.hay_len = end;
         }
-        hay.resize(hay.len().next_multiple_of(4).max(4), 0);
-        if chunks.is_empty() {
+        l
+    }
+
+    /// Make `res` hold this DFA's table and the pass haystack (uploading only what it
+    /// does not hold yet: `hay_id` != 0 names resident content already loaded).
+    #[allow(clippy::too_many_arguments)]
+    fn stage(
+        &self,
+        dfa: &Dfa,
+        items: &[Item<'_>],
+        segs: &[Seg],
+        l: &Layout,
+        res: &mut Option<Resident>,
+        hay_id: u64,
+        cap: usize,
+    ) -> Result<()> {
+        let table_bytes = dfa.gpu_len_words() * 4;
+        let hay_bytes = l.hay_len.next_multiple_of(4).max(4);
+        ensure(
+            &self.mk,
+            res,
+            l.chunks.len().max(1),
+            table_bytes,
+            hay_bytes,
+            cap,
+        )?;
+        let r = res
+            .as_mut()
+            .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
+        let key = (dfa as *const Dfa as usize, table_bytes);
+        if r.table != Some(key) {
+            r.set.write(buffer::EXTRA, 0, &le_bytes(&dfa.gpu_words()))?;
+            r.table = Some(key);
+        }
+        if hay_id == 0 || r.hay != hay_id {
+            for (s, &at) in segs.iter().zip(&l.at) {
+                r.set.write(
+                    buffer::EXTRA + 1,
+                    at as u64,
+                    &items[s.item].bytes[s.from..s.to],
+                )?;
+            }
+            r.hay = hay_id;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_pass(
+        &self,
+        dfa: &Dfa,
+        items: &[Item<'_>],
+        segs: &[Seg],
+        exits: &mut [u32],
+        out: &mut Vec<Hit>,
+        res: &mut Option<Resident>,
+        hay_id: u64,
+    ) -> Result<()> {
+        let c = dfa.class_count();
+        let start = dfa.start_state() * c;
+        let l = self.layout(items, segs);
+        if l.chunks.is_empty() {
             return Ok(());
         }
+        let total: usize = segs.iter().map(|s| s.to - s.from).sum();
+        let mut cap = (total / 64).clamp(4096, 1 << 24);
+        if let Some(r) = res.as_ref() {
+            cap = cap.max(r.hit_cap);
+        }
+        self.stage(dfa, items, segs, &l, res, hay_id, cap)?;
+        let Layout {
+            chunks, seg_chunks, ..
+        } = l;
         let entering0: Vec<u32> = segs.iter().map(|s| exits[s.item] * c).collect();
         // Round 0: speculative scan of every chunk (first chunk of a segment: true state).
         let args0: Vec<[u32; 9]> = chunks
@@ -222,8 +456,7 @@ impl GpuBackend {
                 ]
             })
             .collect();
-        let mut cap = (total / 64).clamp(4096, 1 << 24);
-        let (res0, hits0) = self.round(table, &hay, &args0, &mut cap)?;
+        let (res0, hits0) = self.round(res, &args0)?;
         let spec_exit: Vec<u32> = res0.iter().map(|a| a[6] & !MATCH_BIT).collect();
         let mut spec_hits: Vec<Vec<(u32, u64)>> = vec![Vec::new(); chunks.len()];
         for (slot, set, end) in hits0 {
@@ -274,12 +507,12 @@ impl GpuBackend {
                     ]
                 })
                 .collect();
-            let (res, fhits) = self.round(table, &hay, &args, &mut cap)?;
+            let (fres, fhits) = self.round(res, &args)?;
             let mut per: Vec<Vec<(u32, u64)>> = vec![Vec::new(); launch.len()];
             for (slot, set, end) in fhits {
                 per[slot as usize].push((set, end));
             }
-            for ((key, r), h) in launch.into_iter().zip(res).zip(per) {
+            for ((key, r), h) in launch.into_iter().zip(fres).zip(per) {
                 memo.insert(
                     key,
                     FixResult {
@@ -333,29 +566,21 @@ impl GpuBackend {
         Ok(())
     }
 
-    /// Run one round of DFA_SCAN slots; returns each slot's final args and the hits
-    /// (slot, match-set state, end). Re-runs with a larger hit ring on overflow.
+    /// Run one round of DFA_SCAN slots on the resident set; returns each slot's final
+    /// args and the hits (slot, match-set state, end). On hit-ring overflow the ring is
+    /// grown (new set: table and haystack uploaded again) and the round re-run.
     fn round(
         &self,
-        table: &[u32],
-        hay: &[u8],
+        res: &mut Option<Resident>,
         args: &[[u32; 9]],
-        cap: &mut usize,
     ) -> Result<(Vec<[u32; 12]>, Vec<(u32, u32, u64)>)> {
-        let slots = args.len() as u32;
         loop {
-            let set = ResidentSet::new(
-                &self.mk,
-                &ResidentDesc {
-                    slot_count: slots,
-                    extra_sizes: vec![
-                        (table.len() * 4) as u64,
-                        hay.len() as u64,
-                        16 + 16 * *cap as u64,
-                    ],
-                    ..Default::default()
-                },
-            )?;
+            let r = res
+                .as_ref()
+                .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
+            let set = &r.set;
+            let slots = r.slots as u32;
+            let cap = r.hit_cap;
             set.write(
                 buffer::CONTROL,
                 0,
@@ -366,14 +591,12 @@ impl GpuBackend {
                 protocol::publish_slot(&mut ring, i as u32, 0, op::DFA_SCAN, a)?;
             }
             set.write(buffer::RING, 0, &ring)?;
-            set.write(buffer::EXTRA, 0, &le_bytes(table))?;
-            set.write(buffer::EXTRA + 1, 0, hay)?;
-            set.write(buffer::EXTRA + 2, 0, &le_bytes(&[0, *cap as u32, 0, 0]))?;
+            set.write(buffer::EXTRA + 2, 0, &le_bytes(&[0, cap as u32, 0, 0]))?;
             let mut reads = [
                 ReadRequest {
                     buffer: buffer::RING,
                     offset: 0,
-                    data: vec![0; ring.len()],
+                    data: vec![0; args.len() * 64],
                 },
                 ReadRequest {
                     buffer: buffer::EXTRA + 2,
@@ -394,9 +617,22 @@ impl GpuBackend {
             }
             let count =
                 u32::from_le_bytes(reads[1].data[0..4].try_into().unwrap_or_default()) as usize;
-            if count > *cap {
+            if count > cap {
                 // Counted, never silent: grow the ring to hold every hit and run again.
-                *cap = count;
+                let (slots, t, h) = (r.slots, r.table_bytes, r.hay_bytes);
+                let old = res.take();
+                let mut grown = None;
+                ensure(&self.mk, &mut grown, slots, t, h, count)?;
+                if let (Some(g), Some(o)) = (grown.as_mut(), old) {
+                    // Carry the table and haystack over from the old mirror.
+                    g.set
+                        .write(buffer::EXTRA, 0, &o.set.mirror(buffer::EXTRA)?)?;
+                    g.set
+                        .write(buffer::EXTRA + 1, 0, &o.set.mirror(buffer::EXTRA + 1)?)?;
+                    g.table = o.table;
+                    g.hay = o.hay;
+                }
+                *res = grown;
                 continue;
             }
             let mut rec = vec![0u8; count * 16];
@@ -406,7 +642,7 @@ impl GpuBackend {
             let w = |b: &[u8], i: usize| {
                 u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]])
             };
-            let results = (0..slots as usize)
+            let results = (0..args.len())
                 .map(|s| {
                     let mut a = [0u32; 12];
                     for (j, v) in a.iter_mut().enumerate() {

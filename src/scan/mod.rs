@@ -15,4 +15,4 @@ pub mod scanner;
 
 pub use cpu::Hit;
 pub use dfa::{CompileOptions, Dfa, ImportTable, Pattern};
-pub use scanner::{Backend, Item, Scanner, StreamState};
+pub use scanner::{Backend, Item, ResidentHaystack, Scanner, StreamState};

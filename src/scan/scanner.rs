@@ -6,7 +6,37 @@
 use super::cpu::{self, Hit};
 use super::dfa::Dfa;
 use crate::error::{Error, Result};
-use std::sync::Arc;
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// A haystack loaded once and scanned many times: the bytes stay in host memory and, for
+/// the GPU backend, in a resident buffer set next to the DFA table, so a scan uploads only
+/// the per-chunk work items. Thread safety: scans of one haystack serialise on its lock.
+pub struct ResidentHaystack {
+    bytes: Vec<u8>,
+    id: u64,
+    /// Backend-private resident state (the GPU backend keeps its buffer set here).
+    pub(crate) cache: Mutex<Option<Box<dyn Any + Send>>>,
+}
+
+static NEXT_HAYSTACK_ID: AtomicU64 = AtomicU64::new(1);
+
+impl ResidentHaystack {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+    /// Unique id (never 0) naming this content in backend caches.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
 
 /// One range to scan: bytes, the state they enter in, the absolute offset of byte 0 and
 /// the tag reported with its hits.
@@ -23,6 +53,28 @@ pub trait Backend: Send + Sync {
     fn scan_items(&self, dfa: &Dfa, items: &[Item<'_>], hits: &mut Vec<Hit>) -> Result<Vec<u32>>;
     /// Human-readable name ("cpu (N threads)" or the GPU adapter).
     fn name(&self) -> String;
+    /// Make `hay` resident for later [`Backend::scan_resident`] calls (default: nothing
+    /// to do, the bytes already live in host memory).
+    fn load(&self, _dfa: &Dfa, _hay: &ResidentHaystack) -> Result<()> {
+        Ok(())
+    }
+    /// Scan a loaded haystack from the start state at offset 0 (hits as `scan_items`);
+    /// returns the exit state. Default: an ordinary scan of its bytes.
+    fn scan_resident(
+        &self,
+        dfa: &Dfa,
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<u32> {
+        let item = Item {
+            bytes: hay.bytes(),
+            state: dfa.start_state(),
+            base: 0,
+            tag,
+        };
+        Ok(self.scan_items(dfa, &[item], hits)?[0])
+    }
 }
 
 /// Multi-threaded CPU backend: the chunked speculative model from [`cpu`], per item.
@@ -140,6 +192,38 @@ impl Scanner {
             });
         }
         hits.sort_unstable_by_key(|h| (h.tag, h.end, h.pattern));
+        Ok(hits)
+    }
+
+    /// Load `bytes` once for repeated [`Scanner::scan_resident`] calls (the GPU backend
+    /// uploads them now, with the DFA table, into buffers that stay on the device).
+    pub fn load(&self, bytes: &[u8]) -> Result<ResidentHaystack> {
+        let mut v = Vec::new();
+        v.try_reserve_exact(bytes.len())
+            .map_err(|_| Error::oom(format!("cannot allocate {} bytes", bytes.len())))?;
+        v.extend_from_slice(bytes);
+        let hay = ResidentHaystack {
+            bytes: v,
+            id: NEXT_HAYSTACK_ID.fetch_add(1, Ordering::Relaxed),
+            cache: Mutex::new(None),
+        };
+        self.backend.load(&self.dfa, &hay)?;
+        Ok(hay)
+    }
+
+    /// Scan a loaded haystack as one complete input; hits sorted by (end, pattern), all
+    /// with `tag`. Same results as `scan(hay.bytes(), tag)`.
+    pub fn scan_resident(&self, hay: &ResidentHaystack, tag: u32) -> Result<Vec<Hit>> {
+        let mut hits = Vec::new();
+        let exit = self.backend.scan_resident(&self.dfa, hay, tag, &mut hits)?;
+        cpu::finish(&self.dfa, exit, hay.len() as u64, |p, e| {
+            hits.push(Hit {
+                end: e,
+                pattern: p,
+                tag,
+            })
+        });
+        hits.sort_unstable_by_key(|h| (h.end, h.pattern));
         Ok(hits)
     }
 
