@@ -604,7 +604,15 @@ impl GpuBackend {
                     data: vec![0; 16],
                 },
             ];
-            let report = set.dispatch_and_read(&DispatchOptions::default(), &mut reads)?;
+            // One lane per chunk: enough workgroups that no lane walks several chunks
+            // one after another (the engine caps this at the adapter's limit).
+            let opts = DispatchOptions {
+                worker_groups: (args.len() as u32)
+                    .div_ceil(self.mk.workgroup_size_x())
+                    .max(1),
+                ..Default::default()
+            };
+            let report = set.dispatch_and_read(&opts, &mut reads)?;
             if report.faulted != 0 || report.remaining() != 0 {
                 return Err(Error::new(
                     Status::Gpu,
