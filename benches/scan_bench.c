@@ -101,7 +101,8 @@ static void run(const char *set, const char **exprs, unsigned *flags, unsigned n
     }
     vyre_dfa_info info;
     vyre_dfa_get_info(dfa, &info, NULL);
-    printf("%-10s vyre DFA: %u states, %u classes, %llu table bytes, compiled in %.2f s\n", set, info.state_count,
+    printf("%-10s vyre DFA: %u group(s), %u states, %u classes, %llu table bytes, compiled in %.2f s\n", set,
+           info.group_count, info.state_count,
            info.class_count, (unsigned long long)info.table_bytes, now() - tc);
     for (uint32_t be = 0; be <= 1; be++) {
         vyre_scanner_options o;

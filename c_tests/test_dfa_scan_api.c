@@ -4,7 +4,9 @@
 
 _Static_assert(sizeof(vyre_hit) == 16, "vyre_hit is 16 bytes");
 _Static_assert(offsetof(vyre_hit, pattern) == 4 && offsetof(vyre_hit, end) == 8, "vyre_hit layout");
-_Static_assert(sizeof(vyre_dfa_info) == 24, "vyre_dfa_info layout");
+_Static_assert(sizeof(vyre_dfa_info) == 32, "vyre_dfa_info layout");
+_Static_assert(offsetof(vyre_dfa_info, table_bytes) == 16, "vyre_dfa_info layout");
+_Static_assert(offsetof(vyre_dfa_info, group_count) == 24, "vyre_dfa_info layout");
 _Static_assert(sizeof(vyre_scan_item) == 24, "vyre_scan_item layout");
 
 typedef struct {
@@ -83,6 +85,7 @@ static void test_info(void) {
     CHECK(info.delay == 1);
     CHECK(info.state_count > 3 && info.class_count > 3);
     CHECK(info.table_bytes >= (uint64_t)info.state_count * info.class_count * 4);
+    CHECK(info.group_count == 1 && info.reserved == 0);
     vyre_dfa_destroy(dfa);
     vyre_dfa_destroy(NULL);
 
@@ -378,6 +381,64 @@ static void test_haystack(void) {
     vyre_dfa_destroy(d2);
 }
 
+/* A set whose combined DFA exceeds the limit is split into groups; scanning it gives
+ * exactly the union of scanning each pattern on its own. */
+static size_t scan_cpu(const vyre_dfa_pattern *p, size_t count, const vyre_dfa_options *o, const char *text,
+                       vyre_hit *hits, size_t cap, uint32_t *groups) {
+    vyre_dfa *dfa = NULL;
+    CHECK_STATUS(VYRE_OK, vyre_dfa_compile(p, count, o, &dfa, ERR));
+    vyre_dfa_info info;
+    CHECK_STATUS(VYRE_OK, vyre_dfa_get_info(dfa, &info, ERR));
+    *groups = info.group_count;
+    CHECK(info.pattern_count == count);
+    vyre_scanner *s = cpu_scanner(dfa);
+    size_t n = 0;
+    CHECK_STATUS(VYRE_OK, vyre_scanner_scan(s, (const uint8_t *)text, strlen(text), hits, cap, &n, ERR));
+    vyre_scanner_destroy(s);
+    vyre_dfa_destroy(dfa);
+    return n;
+}
+
+static int hit_order(const void *a, const void *b) {
+    const vyre_hit *x = a, *y = b;
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    return x->pattern < y->pattern ? -1 : x->pattern > y->pattern;
+}
+
+static void test_groups(void) {
+    vyre_dfa_pattern p[5] = {{"a[ab]{6}b", 0, 1, 0},
+                             {"b[ab]{5}a", 0, 2, 0},
+                             {"[ab]a[ab]{7}", 0, 3, 0},
+                             {"bab", 0, 4, VYRE_PATTERN_LITERAL},
+                             {"x[ab]{4}x", 0, 5, 0}};
+    vyre_dfa_options small = {20 * 1024};
+    const char *text = "abbabababbbaab xabbax aaaaaaaaab bbbbbbba babababababab abx";
+    vyre_hit all[256], one[256], want[256];
+    uint32_t groups = 0;
+    size_t n = scan_cpu(p, 5, &small, text, all, 256, &groups);
+    CHECK(groups >= 2);
+    size_t m = 0;
+    for (size_t i = 0; i < 5; i++) {
+        uint32_t g = 0;
+        size_t k = scan_cpu(&p[i], 1, &small, text, one, 256, &g);
+        CHECK(g == 1);
+        for (size_t j = 0; j < k && m < 256; j++) want[m++] = one[j];
+    }
+    qsort(want, m, sizeof want[0], hit_order);
+    CHECK(m > 20 && n == m);
+    for (size_t i = 0; i < n && i < m; i++) {
+        CHECK(all[i].pattern == want[i].pattern && all[i].end == want[i].end);
+    }
+    /* One pattern too large on its own: refused, named. */
+    vyre_dfa_pattern big[2] = {{"ab", 0, 1, 0}, {"[ab]*a[ab]{14}", 0, 2, 0}};
+    vyre_dfa *dfa = NULL;
+    vyre_error *err = NULL;
+    CHECK(vyre_dfa_compile(big, 2, &small, &dfa, &err) == VYRE_ERROR_TOO_LARGE);
+    CHECK(strstr(vyre_error_message(err), "pattern 1") != NULL);
+    CHECK(dfa == NULL);
+    vyre_error_free(err);
+}
+
 int main(void) {
     test_compile_errors();
     test_info();
@@ -387,5 +448,6 @@ int main(void) {
     test_scanner_create_errors();
     test_import();
     test_haystack();
+    test_groups();
     TEST_MAIN_END();
 }

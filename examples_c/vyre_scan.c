@@ -427,10 +427,11 @@ int main(int argc, char **argv) {
     double dt = now() - t_start;
     if (show_progress) fprintf(stderr, "\r\033[K");
     fprintf(stderr,
-            "vyre-scan: %llu files, %llu bytes, %llu matches in %.3f s (%.3f GB/s) on %s; %zu patterns, %u DFA states, "
-            "%llu table bytes\n",
+            "vyre-scan: %llu files, %llu bytes, %llu matches in %.3f s (%.3f GB/s) on %s; %zu patterns, %u DFA(s), %u "
+            "states, %llu table bytes\n",
             (unsigned long long)total_files, (unsigned long long)total_bytes, (unsigned long long)total_matches, dt,
-            dt > 0 ? (double)total_bytes / dt / 1e9 : 0.0, backend, rule_count, (unsigned)info.state_count,
+            dt > 0 ? (double)total_bytes / dt / 1e9 : 0.0, backend, rule_count, (unsigned)info.group_count,
+            (unsigned)info.state_count,
             (unsigned long long)info.table_bytes);
 
     vyre_scanner_destroy(scanner);

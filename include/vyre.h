@@ -1544,20 +1544,36 @@ typedef struct vyre_dfa_table {
 } vyre_dfa_table;
 
 /**
- * Figures of a compiled or imported DFA.
+ * Figures of a compiled or imported DFA. A compiled set that does not fit one table is
+ * split into several DFAs ("groups", each scanned over every input); the figures then
+ * sum (states, patterns, table bytes) or take the largest (classes, delay) over groups.
  */
 typedef struct vyre_dfa_info {
+  /**
+   * States of all groups together.
+   */
   uint32_t state_count;
+  /**
+   * Byte classes of the group with the most.
+   */
   uint32_t class_count;
   uint32_t pattern_count;
   /**
-   * Match delay in bytes (0 or 1).
+   * Match delay in bytes (0 or 1; the largest of any group).
    */
   uint32_t delay;
   /**
-   * Size of the device table in bytes.
+   * Size of the device tables of all groups, in bytes.
    */
   uint64_t table_bytes;
+  /**
+   * Number of DFAs the set was split into (1 for imported tables and sets that fit).
+   */
+  uint32_t group_count;
+  /**
+   * Always 0.
+   */
+  uint32_t reserved;
 } vyre_dfa_info;
 
 /**
@@ -2607,7 +2623,9 @@ vyre_status vyre_task_is_schedulable(const struct vyre_task *task, uint32_t *out
  * Errors: NULL → `VYRE_ERROR_NULL_POINTER`; count 0 or unknown flags →
  * `VYRE_ERROR_INVALID_ARGUMENT`; a pattern that does not parse or can match the empty
  * string → `VYRE_ERROR_PATTERN` (message names the pattern index and the parser's
- * report); a table above the size limit → `VYRE_ERROR_TOO_LARGE`. `*out_dfa` is written
+ * report); a set whose DFA would exceed the size limit (or 16 MiB) is split into
+ * several DFAs (groups, see `vyre_dfa_info.group_count`); a single pattern whose DFA
+ * alone exceeds the limit → `VYRE_ERROR_TOO_LARGE` naming it. `*out_dfa` is written
  * only on success. Thread safety: safe from any thread.
  *
  * # Safety
@@ -2628,7 +2646,7 @@ vyre_status vyre_dfa_compile(const struct vyre_dfa_pattern *patterns, size_t cou
 vyre_status vyre_dfa_import(const struct vyre_dfa_table *table, const struct vyre_dfa_options *options, struct vyre_dfa **out_dfa, struct vyre_error **out_error);
 
 /**
- * Report state count, class count, pattern count, delay and table bytes.
+ * Report state count, class count, pattern count, delay, table bytes and group count.
  *
  * # Safety
  * `dfa` is NULL or live; `out_info` NULL or writable.

@@ -2,7 +2,7 @@
 
 use vyre::scan::cpu::{self, Hit};
 use vyre::scan::dfa::{FLAG_CASELESS, FLAG_DOTALL, FLAG_LITERAL, FLAG_MULTILINE};
-use vyre::scan::{reference, CompileOptions, Dfa, ImportTable, Pattern};
+use vyre::scan::{reference, CompileOptions, Dfa, DfaSet, ImportTable, Pattern, Scanner};
 use vyre::Status;
 
 /// Small deterministic generator (xorshift64*), so failures reproduce.
@@ -411,4 +411,102 @@ fn gpu_layout_is_consistent() {
         });
     }
     assert_eq!(got, cpu::scan(&dfa, hay));
+}
+
+/// Patterns whose unanchored DFAs multiply when combined: with a small group target the
+/// set must be split into several groups (ids 1 and 3 appear twice, across groups).
+fn group_patterns() -> Vec<Pattern> {
+    vec![
+        Pattern::regex("a[ab]{6}b", 1),
+        Pattern::regex("b[ab]{5}a", 2),
+        Pattern::regex("[ab]a[ab]{7}", 3),
+        Pattern::regex("ab+a", 4),
+        Pattern::literal(b"bab", 5),
+        Pattern::regex("x[ab]{4}x", 6),
+        Pattern::regex("A[ab]{6}", 1).with_flags(FLAG_CASELESS),
+        Pattern::regex("b{2,4}x", 7),
+        Pattern::regex("z$", 8),
+        Pattern::regex("^a", 3),
+    ]
+}
+
+const GROUP_BYTES: usize = 48 << 10;
+
+#[test]
+fn split_sets_equal_per_pattern_scans() {
+    let p = group_patterns();
+    let opts = CompileOptions::default();
+    // One table for the whole set does not fit the group target...
+    let whole = Dfa::compile(
+        &p,
+        &CompileOptions {
+            max_table_bytes: GROUP_BYTES,
+        },
+    );
+    assert_eq!(whole.unwrap_err().status, Status::TooLarge);
+    // ...so the set is split, every group under the target, all patterns kept.
+    let set = DfaSet::compile_grouped(&p, &opts, GROUP_BYTES).unwrap();
+    assert!(set.group_count() >= 2, "{} groups", set.group_count());
+    assert!(set.groups().iter().all(|g| g.table_bytes() <= GROUP_BYTES));
+    assert_eq!(set.pattern_count(), p.len() as u64);
+    let mut sc = Scanner::cpu(set, 3);
+    sc.set_chunk_len(7);
+    let mut rng = Rng(0x9a0);
+    for round in 0..40 {
+        let inputs: Vec<Vec<u8>> = (0..3)
+            .map(|_| {
+                let n = rng.below(400);
+                (0..n).map(|_| *rng.pick(b"aabbAxz\n ")).collect()
+            })
+            .collect();
+        let refs: Vec<&[u8]> = inputs.iter().map(|v| v.as_slice()).collect();
+        let tags = [10, 11, 12];
+        let mut want = Vec::new();
+        for (b, &t) in refs.iter().zip(&tags) {
+            let per = reference::scan(&p, b).unwrap();
+            want.extend(per.into_iter().map(|h| Hit { tag: t, ..h }));
+        }
+        assert_eq!(sc.scan_many(&refs, &tags).unwrap(), want, "round {round}");
+        // Streaming keeps one state per group.
+        let hay = refs[0];
+        let mut st = sc.stream_open(10);
+        assert_eq!(st.states.len(), sc.set().group_count());
+        let mut got = Vec::new();
+        let mut at = 0;
+        while at < hay.len() {
+            let n = (1 + rng.below(50)).min(hay.len() - at);
+            got.extend(sc.stream_write(&mut st, &hay[at..at + n]).unwrap());
+            at += n;
+        }
+        got.extend(sc.stream_close(&mut st));
+        got.sort_unstable_by_key(|h| (h.end, h.pattern));
+        let want0: Vec<Hit> = want.iter().filter(|h| h.tag == 10).copied().collect();
+        assert_eq!(got, want0, "stream, round {round}");
+        let hay = sc.load(refs[1]).unwrap();
+        let want1: Vec<Hit> = want.iter().filter(|h| h.tag == 11).copied().collect();
+        assert_eq!(sc.scan_resident(&hay, 11).unwrap(), want1);
+    }
+}
+
+#[test]
+fn split_sets_name_a_pattern_too_large_alone() {
+    let p = vec![
+        Pattern::regex("ab", 0),
+        Pattern::regex("cd", 1),
+        Pattern::regex("[ab]*a[ab]{14}", 2),
+    ];
+    let opts = CompileOptions {
+        max_table_bytes: 64 << 10,
+    };
+    let e = DfaSet::compile(&p, &opts).unwrap_err();
+    assert_eq!(e.status, Status::TooLarge);
+    assert!(e.message.contains("pattern 2"), "{}", e.message);
+    assert!(e.message.contains("alone exceeds"), "{}", e.message);
+    // Errors other than size keep the set-wide pattern index.
+    let e = DfaSet::compile(&[Pattern::regex("ab", 0), Pattern::regex("(", 1)], &opts).unwrap_err();
+    assert_eq!(e.status, Status::Pattern);
+    assert!(e.message.contains("pattern 1"), "{}", e.message);
+    // A set that fits is one group.
+    let set = DfaSet::compile(&p[..2], &opts).unwrap();
+    assert_eq!(set.group_count(), 1);
 }

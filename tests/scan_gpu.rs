@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use vyre::scan::cpu::{self, Hit};
 use vyre::scan::gpu::GpuBackend;
-use vyre::scan::{reference, CompileOptions, Dfa, Pattern, Scanner};
+use vyre::scan::{reference, CompileOptions, Dfa, DfaSet, Pattern, Scanner};
 
 struct Rng(u64);
 impl Rng {
@@ -210,4 +210,61 @@ fn gpu_resident_haystack_scans_again_and_again() {
     let bytes = text(&mut rng, 10_000);
     let hay = sc.load(&bytes).unwrap();
     assert_eq!(sc.scan_resident(&hay, 0).unwrap(), cpu::scan(&dfa, &bytes));
+}
+
+#[test]
+fn gpu_split_sets_equal_per_pattern_scans() {
+    // A set that must be split into several DFAs (groups); ids 1 and 3 appear twice.
+    let p = vec![
+        Pattern::regex("a[ab]{6}b", 1),
+        Pattern::regex("b[ab]{5}a", 2),
+        Pattern::regex("[ab]a[ab]{7}", 3),
+        Pattern::regex("ab+a", 4),
+        Pattern::literal(b"bab", 5),
+        Pattern::regex("x[ab]{4}x", 6),
+        Pattern::regex("(?i)A[ab]{6}", 1),
+        Pattern::regex("b{2,4}x", 7),
+        Pattern::regex("z$", 8),
+        Pattern::regex("^a", 3),
+    ];
+    let set = DfaSet::compile_grouped(&p, &CompileOptions::default(), 48 << 10).unwrap();
+    assert!(set.group_count() >= 2, "{} groups", set.group_count());
+    let mut b = GpuBackend::new(None, 16).expect("GPU backend");
+    b.set_pass_bytes(512);
+    let sc = Scanner::new(set, Box::new(b));
+    let mut rng = Rng(4242);
+    for round in 0..6 {
+        let inputs: Vec<Vec<u8>> = (0..3)
+            .map(|_| {
+                (0..rng.below(1500))
+                    .map(|_| b"aabbAxz\n "[rng.below(9)])
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[u8]> = inputs.iter().map(|v| v.as_slice()).collect();
+        let tags = [5, 6, 7];
+        let mut want = Vec::new();
+        for (b, &t) in refs.iter().zip(&tags) {
+            let per = reference::scan(&p, b).unwrap();
+            want.extend(per.into_iter().map(|h| Hit { tag: t, ..h }));
+        }
+        assert_eq!(sc.scan_many(&refs, &tags).unwrap(), want, "round {round}");
+        let mut st = sc.stream_open(5);
+        let mut got = Vec::new();
+        let mut at = 0;
+        while at < refs[0].len() {
+            let n = (1 + rng.below(300)).min(refs[0].len() - at);
+            got.extend(sc.stream_write(&mut st, &refs[0][at..at + n]).unwrap());
+            at += n;
+        }
+        got.extend(sc.stream_close(&mut st));
+        got.sort_unstable_by_key(|h| (h.end, h.pattern));
+        let want0: Vec<Hit> = want.iter().filter(|h| h.tag == 5).copied().collect();
+        assert_eq!(got, want0, "stream, round {round}");
+        let hay = sc.load(refs[1]).unwrap();
+        let want1: Vec<Hit> = want.iter().filter(|h| h.tag == 6).copied().collect();
+        for _ in 0..2 {
+            assert_eq!(sc.scan_resident(&hay, 6).unwrap(), want1, "resident");
+        }
+    }
 }

@@ -6,7 +6,7 @@ use super::core::*;
 use crate::error::{Error, Result};
 use crate::scan::cpu::Hit;
 use crate::scan::dfa::{self, CompileOptions, Dfa, ImportTable, Pattern};
-use crate::scan::{ResidentHaystack, Scanner, StreamState};
+use crate::scan::{DfaSet, ResidentHaystack, Scanner, StreamState};
 use std::ffi::{c_char, c_void, CStr};
 use std::sync::{Arc, Mutex};
 
@@ -82,17 +82,25 @@ pub struct vyre_dfa_table {
     pub eoi_id_count: usize,
 }
 
-/// Figures of a compiled or imported DFA.
+/// Figures of a compiled or imported DFA. A compiled set that does not fit one table is
+/// split into several DFAs ("groups", each scanned over every input); the figures then
+/// sum (states, patterns, table bytes) or take the largest (classes, delay) over groups.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct vyre_dfa_info {
+    /// States of all groups together.
     pub state_count: u32,
+    /// Byte classes of the group with the most.
     pub class_count: u32,
     pub pattern_count: u32,
-    /// Match delay in bytes (0 or 1).
+    /// Match delay in bytes (0 or 1; the largest of any group).
     pub delay: u32,
-    /// Size of the device table in bytes.
+    /// Size of the device tables of all groups, in bytes.
     pub table_bytes: u64,
+    /// Number of DFAs the set was split into (1 for imported tables and sets that fit).
+    pub group_count: u32,
+    /// Always 0.
+    pub reserved: u32,
 }
 
 /// One match: the item tag, the pattern id and the end offset (exclusive; stream offset
@@ -110,7 +118,12 @@ const _: () =
 const _: () = assert!(
     std::mem::offset_of!(vyre_hit, pattern) == 4 && std::mem::offset_of!(vyre_hit, end) == 8
 );
-const _: () = assert!(std::mem::size_of::<vyre_dfa_info>() == 24);
+const _: () = assert!(
+    std::mem::size_of::<vyre_dfa_info>() == 32
+        && std::mem::align_of::<vyre_dfa_info>() == 8
+        && std::mem::offset_of!(vyre_dfa_info, table_bytes) == 16
+        && std::mem::offset_of!(vyre_dfa_info, group_count) == 24
+);
 const _: () = assert!(std::mem::size_of::<vyre_scan_item>() == 24);
 
 /// One input of a batch scan.
@@ -150,7 +163,7 @@ pub type vyre_hit_callback =
 /// immutable, safe to share between threads.
 pub struct vyre_dfa {
     poison: Poison,
-    dfa: Arc<Dfa>,
+    dfa: DfaSet,
 }
 
 /// A DFA bound to a backend (GPU device + resident buffers, or CPU threads). Ownership:
@@ -202,7 +215,9 @@ fn compile_options(o: *const vyre_dfa_options) -> CompileOptions {
 /// Errors: NULL → `VYRE_ERROR_NULL_POINTER`; count 0 or unknown flags →
 /// `VYRE_ERROR_INVALID_ARGUMENT`; a pattern that does not parse or can match the empty
 /// string → `VYRE_ERROR_PATTERN` (message names the pattern index and the parser's
-/// report); a table above the size limit → `VYRE_ERROR_TOO_LARGE`. `*out_dfa` is written
+/// report); a set whose DFA would exceed the size limit (or 16 MiB) is split into
+/// several DFAs (groups, see `vyre_dfa_info.group_count`); a single pattern whose DFA
+/// alone exceeds the limit → `VYRE_ERROR_TOO_LARGE` naming it. `*out_dfa` is written
 /// only on success. Thread safety: safe from any thread.
 ///
 /// # Safety
@@ -234,10 +249,10 @@ pub unsafe extern "C" fn vyre_dfa_compile(
                 flags: p.flags,
             });
         }
-        let dfa = Dfa::compile(&list, &compile_options(options))?;
+        let dfa = DfaSet::compile(&list, &compile_options(options))?;
         *out_dfa = Box::into_raw(Box::new(vyre_dfa {
             poison: Poison::default(),
-            dfa: Arc::new(dfa),
+            dfa,
         }));
         Ok(())
     })
@@ -316,13 +331,13 @@ pub unsafe extern "C" fn vyre_dfa_import(
         let dfa = Dfa::import(&it, &opts)?;
         *out_dfa = Box::into_raw(Box::new(vyre_dfa {
             poison: Poison::default(),
-            dfa: Arc::new(dfa),
+            dfa: dfa.into(),
         }));
         Ok(())
     })
 }
 
-/// Report state count, class count, pattern count, delay and table bytes.
+/// Report state count, class count, pattern count, delay, table bytes and group count.
 ///
 /// # Safety
 /// `dfa` is NULL or live; `out_info` NULL or writable.
@@ -337,11 +352,13 @@ pub unsafe extern "C" fn vyre_dfa_get_info(
         require_out(out_info, "out_info")?;
         d.poison.check()?;
         *out_info = vyre_dfa_info {
-            state_count: d.dfa.state_count(),
+            state_count: u32::try_from(d.dfa.state_count()).unwrap_or(u32::MAX),
             class_count: d.dfa.class_count(),
-            pattern_count: d.dfa.pattern_count(),
+            pattern_count: u32::try_from(d.dfa.pattern_count()).unwrap_or(u32::MAX),
             delay: d.dfa.delay(),
-            table_bytes: d.dfa.table_bytes() as u64,
+            table_bytes: d.dfa.table_bytes(),
+            group_count: d.dfa.group_count() as u32,
+            reserved: 0,
         };
         Ok(())
     })

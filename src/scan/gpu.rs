@@ -19,6 +19,7 @@
 use super::cpu::Hit;
 use super::dfa::{Dfa, MATCH_BIT};
 use super::scanner::{Backend, Item, ResidentHaystack, Scanner};
+use super::set::DfaSet;
 use crate::error::{Error, Result, Status};
 use crate::gpu::{
     buffer, CustomOpcode, Device, DeviceKind, DeviceOptions, DispatchOptions, ExtraKind,
@@ -26,7 +27,7 @@ use crate::gpu::{
 };
 use crate::protocol::{self, abi::op};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 const WGSL: &str = include_str!("dfa_scan.wgsl");
 const NONE: u32 = u32::MAX;
@@ -34,7 +35,7 @@ const NONE: u32 = u32::MAX;
 const MAX_SLOTS: usize = protocol::abi::MAX_RING_SLOTS as usize;
 
 /// Build a scanner on the GPU megakernel (`adapter`: selector, None = VYRE_ADAPTER/best).
-pub fn scanner(dfa: Arc<Dfa>, adapter: Option<&str>, chunk: u64) -> Result<Scanner> {
+pub fn scanner(dfa: impl Into<DfaSet>, adapter: Option<&str>, chunk: u64) -> Result<Scanner> {
     let backend = GpuBackend::new(adapter, chunk)?;
     Ok(Scanner::new(dfa, Box::new(backend)))
 }
@@ -49,8 +50,9 @@ pub struct GpuBackend {
     lanes: usize,
     /// Largest haystack per pass (one storage binding, word aligned).
     pass_bytes: usize,
-    /// Buffers reused by scans from host memory.
-    scratch: Mutex<Option<Resident>>,
+    /// Buffers reused by scans from host memory, one set per DFA (group) address, so
+    /// each group's table is uploaded once.
+    scratch: Mutex<HashMap<usize, Resident>>,
 }
 
 /// A buffer set kept across calls: grown (to the next power of two) when a call needs
@@ -150,7 +152,7 @@ impl GpuBackend {
             chunk_len: chunk.min(1 << 30) as usize,
             lanes,
             pass_bytes: limit,
-            scratch: Mutex::new(None),
+            scratch: Mutex::new(HashMap::new()),
         })
     }
 
@@ -192,10 +194,12 @@ impl Backend for GpuBackend {
     }
 
     fn scan_items(&self, dfa: &Dfa, items: &[Item<'_>], hits: &mut Vec<Hit>) -> Result<Vec<u32>> {
-        let mut res = self
+        let mut scratch = self
             .scratch
             .lock()
             .map_err(|_| Error::new(Status::Poisoned, "GPU scanner lock poisoned"))?;
+        let key = dfa as *const Dfa as usize;
+        let mut res = scratch.remove(&key);
         let mut exits: Vec<u32> = items.iter().map(|i| i.state).collect();
         // Split items into passes of at most pass_bytes haystack bytes; a piece of an
         // item never shares a pass with its predecessor, so its entering state is known.
@@ -227,10 +231,17 @@ impl Backend for GpuBackend {
                 fill = 0;
             }
         }
+        let mut r = Ok(());
         for segs in passes.iter().filter(|p| !p.is_empty()) {
-            self.run_pass(dfa, items, segs, &mut exits, hits, &mut res, 0)?;
+            r = self.run_pass(dfa, items, segs, &mut exits, hits, &mut res, 0);
+            if r.is_err() {
+                break;
+            }
         }
-        Ok(exits)
+        if let Some(res) = res {
+            scratch.insert(key, res);
+        }
+        r.map(|_| exits)
     }
 
     fn load(&self, dfa: &Dfa, hay: &ResidentHaystack) -> Result<()> {
@@ -257,7 +268,9 @@ impl Backend for GpuBackend {
         if let Some(r) = res.as_ref() {
             r.set.read(buffer::EXTRA + 2, 0, &mut [0u8; 4])?;
         }
-        *cache = res.map(|r| Box::new(r) as Box<dyn std::any::Any + Send>);
+        if let Some(r) = res {
+            cache.insert(dfa as *const Dfa as usize, Box::new(r));
+        }
         Ok(())
     }
 
@@ -278,8 +291,9 @@ impl Backend for GpuBackend {
             return Ok(self.scan_items(dfa, &item, hits)?[0]);
         }
         let mut cache = lock_cache(hay)?;
+        let key = dfa as *const Dfa as usize;
         let mut res: Option<Resident> = cache
-            .take()
+            .remove(&key)
             .and_then(|b| b.downcast::<Resident>().ok())
             .map(|b| *b);
         let seg = [Seg {
@@ -289,15 +303,17 @@ impl Backend for GpuBackend {
         }];
         let mut exits = [dfa.start_state()];
         let r = self.run_pass(dfa, &item, &seg, &mut exits, hits, &mut res, hay.id());
-        *cache = res.map(|r| Box::new(r) as Box<dyn std::any::Any + Send>);
+        if let Some(res) = res {
+            cache.insert(key, Box::new(res));
+        }
         r?;
         Ok(exits[0])
     }
 }
 
-fn lock_cache(
-    hay: &ResidentHaystack,
-) -> Result<std::sync::MutexGuard<'_, Option<Box<dyn std::any::Any + Send>>>> {
+type HayCache = HashMap<usize, Box<dyn std::any::Any + Send>>;
+
+fn lock_cache(hay: &ResidentHaystack) -> Result<std::sync::MutexGuard<'_, HayCache>> {
     hay.cache
         .lock()
         .map_err(|_| Error::new(Status::Poisoned, "resident haystack lock poisoned"))

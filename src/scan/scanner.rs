@@ -5,10 +5,12 @@
 
 use super::cpu::{self, Hit};
 use super::dfa::Dfa;
+use super::set::DfaSet;
 use crate::error::{Error, Result};
 use std::any::Any;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// A haystack loaded once and scanned many times: the bytes stay in host memory and, for
 /// the GPU backend, in a resident buffer set next to the DFA table, so a scan uploads only
@@ -16,8 +18,9 @@ use std::sync::{Arc, Mutex};
 pub struct ResidentHaystack {
     bytes: Vec<u8>,
     id: u64,
-    /// Backend-private resident state (the GPU backend keeps its buffer set here).
-    pub(crate) cache: Mutex<Option<Box<dyn Any + Send>>>,
+    /// Backend-private resident state per DFA group, keyed by the group's address (the
+    /// GPU backend keeps one buffer set per group here).
+    pub(crate) cache: Mutex<HashMap<usize, Box<dyn Any + Send>>>,
 }
 
 static NEXT_HAYSTACK_ID: AtomicU64 = AtomicU64::new(1);
@@ -106,58 +109,68 @@ impl Backend for CpuBackend {
     }
 }
 
-/// A DFA plus a backend. Thread safety: `&Scanner` may be used from many threads.
+/// A DFA set (one or more groups) plus a backend. Every scan runs each group over the
+/// same bytes and merges the hits. Thread safety: `&Scanner` may be used from many threads.
 pub struct Scanner {
-    dfa: Arc<Dfa>,
+    set: DfaSet,
     backend: Box<dyn Backend>,
     /// (chunk_len, threads) when the backend is the CPU one.
     cpu: Option<(usize, usize)>,
 }
 
-/// Streaming state (Hyperscan streaming mode): carried between pieces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Streaming state (Hyperscan streaming mode): carried between pieces; one DFA state per
+/// group.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamState {
-    pub state: u32,
+    pub states: Vec<u32>,
     pub offset: u64,
     pub tag: u32,
 }
 
+/// Hits of several groups: sort, and drop duplicates (two groups may hold patterns that
+/// share an id; a hit is reported once per (tag, id, end)).
+fn merge(hits: &mut Vec<Hit>, groups: usize) {
+    hits.sort_unstable_by_key(|h| (h.tag, h.end, h.pattern));
+    if groups > 1 {
+        hits.dedup();
+    }
+}
+
 impl Scanner {
-    pub fn new(dfa: Arc<Dfa>, backend: Box<dyn Backend>) -> Scanner {
+    pub fn new(set: impl Into<DfaSet>, backend: Box<dyn Backend>) -> Scanner {
         Scanner {
-            dfa,
+            set: set.into(),
             backend,
             cpu: None,
         }
     }
-    pub fn cpu(dfa: Arc<Dfa>, threads: usize) -> Scanner {
+    pub fn cpu(set: impl Into<DfaSet>, threads: usize) -> Scanner {
         let threads = if threads == 0 {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         } else {
             threads
         };
-        Scanner::new(
-            dfa,
+        let mut s = Scanner::new(
+            set,
             Box::new(CpuBackend {
                 threads,
                 chunk_len: 1 << 20,
             }),
-        )
+        );
+        s.cpu = Some((1 << 20, threads));
+        s
     }
     /// Set the chunk length of a CPU backend (no effect on others).
     pub fn set_chunk_len(&mut self, len: usize) {
-        if let Some(c) = self.cpu.as_mut() {
-            c.0 = len.max(1);
-        }
-        if let Some((len_, threads)) = self.cpu {
-            self.backend = Box::new(CpuBackend {
-                threads,
-                chunk_len: len_,
-            });
+        if let Some((_, threads)) = self.cpu {
+            let chunk_len = len.max(1);
+            self.cpu = Some((chunk_len, threads));
+            self.backend = Box::new(CpuBackend { threads, chunk_len });
         }
     }
-    pub fn dfa(&self) -> &Arc<Dfa> {
-        &self.dfa
+    /// The DFA groups this scanner runs.
+    pub fn set(&self) -> &DfaSet {
+        &self.set
     }
     pub fn backend_name(&self) -> String {
         self.backend.name()
@@ -168,35 +181,37 @@ impl Scanner {
         if inputs.len() != tags.len() {
             return Err(Error::invalid("inputs and tags differ in length"));
         }
-        let start = self.dfa.start_state();
-        let items: Vec<Item<'_>> = inputs
-            .iter()
-            .zip(tags)
-            .map(|(b, &tag)| Item {
-                bytes: b,
-                state: start,
-                base: 0,
-                tag,
-            })
-            .collect();
         let mut hits = Vec::new();
-        let exits = self.backend.scan_items(&self.dfa, &items, &mut hits)?;
-        for (it, &s) in items.iter().zip(&exits) {
-            let tag = it.tag;
-            cpu::finish(&self.dfa, s, it.bytes.len() as u64, |p, e| {
-                hits.push(Hit {
-                    end: e,
-                    pattern: p,
+        for dfa in self.set.groups() {
+            let start = dfa.start_state();
+            let items: Vec<Item<'_>> = inputs
+                .iter()
+                .zip(tags)
+                .map(|(b, &tag)| Item {
+                    bytes: b,
+                    state: start,
+                    base: 0,
                     tag,
                 })
-            });
+                .collect();
+            let exits = self.backend.scan_items(dfa, &items, &mut hits)?;
+            for (it, &s) in items.iter().zip(&exits) {
+                let tag = it.tag;
+                cpu::finish(dfa, s, it.bytes.len() as u64, |p, e| {
+                    hits.push(Hit {
+                        end: e,
+                        pattern: p,
+                        tag,
+                    })
+                });
+            }
         }
-        hits.sort_unstable_by_key(|h| (h.tag, h.end, h.pattern));
+        merge(&mut hits, self.set.group_count());
         Ok(hits)
     }
 
     /// Load `bytes` once for repeated [`Scanner::scan_resident`] calls (the GPU backend
-    /// uploads them now, with the DFA table, into buffers that stay on the device).
+    /// uploads them now, with each group's DFA table, into buffers that stay on the device).
     pub fn load(&self, bytes: &[u8]) -> Result<ResidentHaystack> {
         let mut v = Vec::new();
         v.try_reserve_exact(bytes.len())
@@ -205,9 +220,11 @@ impl Scanner {
         let hay = ResidentHaystack {
             bytes: v,
             id: NEXT_HAYSTACK_ID.fetch_add(1, Ordering::Relaxed),
-            cache: Mutex::new(None),
+            cache: Mutex::new(HashMap::new()),
         };
-        self.backend.load(&self.dfa, &hay)?;
+        for dfa in self.set.groups() {
+            self.backend.load(dfa, &hay)?;
+        }
         Ok(hay)
     }
 
@@ -215,15 +232,17 @@ impl Scanner {
     /// with `tag`. Same results as `scan(hay.bytes(), tag)`.
     pub fn scan_resident(&self, hay: &ResidentHaystack, tag: u32) -> Result<Vec<Hit>> {
         let mut hits = Vec::new();
-        let exit = self.backend.scan_resident(&self.dfa, hay, tag, &mut hits)?;
-        cpu::finish(&self.dfa, exit, hay.len() as u64, |p, e| {
-            hits.push(Hit {
-                end: e,
-                pattern: p,
-                tag,
-            })
-        });
-        hits.sort_unstable_by_key(|h| (h.end, h.pattern));
+        for dfa in self.set.groups() {
+            let exit = self.backend.scan_resident(dfa, hay, tag, &mut hits)?;
+            cpu::finish(dfa, exit, hay.len() as u64, |p, e| {
+                hits.push(Hit {
+                    end: e,
+                    pattern: p,
+                    tag,
+                })
+            });
+        }
+        merge(&mut hits, self.set.group_count());
         Ok(hits)
     }
 
@@ -234,25 +253,30 @@ impl Scanner {
 
     pub fn stream_open(&self, tag: u32) -> StreamState {
         StreamState {
-            state: self.dfa.start_state(),
+            states: self.set.groups().iter().map(|g| g.start_state()).collect(),
             offset: 0,
             tag,
         }
     }
 
     /// Feed the next piece of a stream; hits (stream offsets) sorted by (end, pattern).
+    /// On error the state is left unchanged.
     pub fn stream_write(&self, st: &mut StreamState, piece: &[u8]) -> Result<Vec<Hit>> {
-        let items = [Item {
-            bytes: piece,
-            state: st.state,
-            base: st.offset,
-            tag: st.tag,
-        }];
         let mut hits = Vec::new();
-        let exits = self.backend.scan_items(&self.dfa, &items, &mut hits)?;
-        st.state = exits[0];
+        let mut next = Vec::with_capacity(st.states.len());
+        for (dfa, &state) in self.set.groups().iter().zip(&st.states) {
+            let items = [Item {
+                bytes: piece,
+                state,
+                base: st.offset,
+                tag: st.tag,
+            }];
+            let exits = self.backend.scan_items(dfa, &items, &mut hits)?;
+            next.push(exits[0]);
+        }
+        st.states = next;
         st.offset += piece.len() as u64;
-        hits.sort_unstable_by_key(|h| (h.end, h.pattern));
+        merge(&mut hits, self.set.group_count());
         Ok(hits)
     }
 
@@ -261,13 +285,16 @@ impl Scanner {
     pub fn stream_close(&self, st: &mut StreamState) -> Vec<Hit> {
         let mut hits = Vec::new();
         let tag = st.tag;
-        cpu::finish(&self.dfa, st.state, st.offset, |p, e| {
-            hits.push(Hit {
-                end: e,
-                pattern: p,
-                tag,
-            })
-        });
+        for (dfa, &state) in self.set.groups().iter().zip(&st.states) {
+            cpu::finish(dfa, state, st.offset, |p, e| {
+                hits.push(Hit {
+                    end: e,
+                    pattern: p,
+                    tag,
+                })
+            });
+        }
+        merge(&mut hits, self.set.group_count());
         *st = self.stream_open(tag);
         hits
     }
