@@ -2623,7 +2623,7 @@ vyre_status vyre_task_is_schedulable(const struct vyre_task *task, uint32_t *out
  * Errors: NULL → `VYRE_ERROR_NULL_POINTER`; count 0 or unknown flags →
  * `VYRE_ERROR_INVALID_ARGUMENT`; a pattern that does not parse or can match the empty
  * string → `VYRE_ERROR_PATTERN` (message names the pattern index and the parser's
- * report); a set whose DFA would exceed the size limit (or 16 MiB) is split into
+ * report); a set whose DFA would exceed the size limit (or 4 MiB) is split into
  * several DFAs (groups, see `vyre_dfa_info.group_count`); a single pattern whose DFA
  * alone exceeds the limit → `VYRE_ERROR_TOO_LARGE` naming it. `*out_dfa` is written
  * only on success. Thread safety: safe from any thread.

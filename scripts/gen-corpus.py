@@ -58,5 +58,19 @@ write("src/client.py", "import os\n\n# FAKE credentials for tests\nTOKEN = '" + 
 write("src/deploy.sh", "#!/bin/sh\nexport NPM_TOKEN=" + fake["npm"] + "\nexport GL=" + fake["glpat"]
       + "\nexport TWILIO=" + fake["twilio"] + "\nexport MG=" + fake["mailgun"] + "\n" + text(100))
 write("keys/id_rsa.txt", fake["pem"] + "\n")
+# More services (rules added with DFA groups): every value is a placeholder.
+cloud = {
+    "OPENAI_API_KEY": "sk-" + "FAKE" * 5 + "T3BlbkFJ" + "fake" * 5,
+    "ANTHROPIC_API_KEY": "sk-ant-api03-" + "FAKE-fake_" * 9 + "FAK" + "AA",
+    "HF_TOKEN": "hf_" + "FAKEfake" * 4 + "XX",
+    "DIGITALOCEAN_TOKEN": "dop_v1_" + "0123456789abcdef" * 4,
+    "SHOPIFY_TOKEN": "shpat_" + "0123456789abcdef" * 2,
+    "DOCKERHUB_TOKEN": "dckr_pat_" + "FAKE-fake_" * 2 + "FAKEfak",
+    "PYPI_TOKEN": "pypi-AgEIcHlwaS5vcmc" + "FAKE_fake-" * 5,
+    "SENTRY_DSN": "https://" + "0123456789abcdef" * 2 + "@o000000.ingest.sentry.io/0",
+    "STRIPE_WEBHOOK": "whsec_" + "FAKE" * 8,
+    "NEW_RELIC_KEY": "NRAK-" + "FAKE" * 6 + "XYZ",
+}
+write("config/cloud.env", "".join("%s=%s\n" % kv for kv in cloud.items()))
 write("logs/server.log", "".join("2024-06-01T00:%02d:%02d INFO request ok bytes=%d\n" % (i // 60 % 60, i % 60, i * 7)
                                  for i in range(3000)) + "auth header Bearer " + fake["jwt"] + "\n" + text(500))

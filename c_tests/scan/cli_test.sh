@@ -10,10 +10,11 @@ check() { if ! eval "$1"; then echo "FAIL: $1"; fail=1; fi; }
 # Bundled rules on the bundled corpus: every planted fake secret, exit 0.
 "$bin" -f "$src/rules/secrets.rules" "$src/corpus" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "[ $rc -eq 0 ]"
-check "[ \$(wc -l <\"$tmp/out\") -eq 14 ]"
+check "[ \$(wc -l <\"$tmp/out\") -eq 29 ]"
 check "grep -qx '$src/corpus/config/app.env:70:github-pat' \"$tmp/out\""
 check "grep -qx '$src/corpus/keys/id_rsa.txt:31:private-key' \"$tmp/out\""
-check "grep -q '9 files, 173019 bytes, 14 matches' \"$tmp/err\""
+check "grep -qx '$src/corpus/config/cloud.env:193:anthropic-api-key' \"$tmp/out\""
+check "grep -q '10 files, 173719 bytes, 29 matches' \"$tmp/err\""
 
 # No match → 1.
 printf 'nothing to see\n' >"$tmp/a.txt"

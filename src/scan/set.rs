@@ -12,7 +12,11 @@ use std::sync::Arc;
 
 /// Default per-group table target (bytes): big groups are slow to build and miss the
 /// caches of the scan; more groups cost one more pass over the haystack each.
-pub const DEFAULT_GROUP_TABLE_BYTES: usize = 16 << 20;
+pub const DEFAULT_GROUP_TABLE_BYTES: usize = 4 << 20;
+
+/// Groups grow one pattern at a time: a failed attempt costs a determinization up to
+/// the size limit, so galloping (several failures per group) measured slower on rules.
+const MAX_STEP: usize = 1;
 
 /// One or more DFAs that together report every match of a pattern set.
 /// Thread safety: immutable, shareable.
@@ -68,9 +72,9 @@ impl DfaSet {
         Ok(DfaSet { groups })
     }
 
-    /// The longest run `patterns[i..j]` that compiles under `group` (galloping, then
-    /// binary search; compiles O(log n) times). A lone pattern over the group target
-    /// gets a group of its own if it fits the hard limit.
+    /// The longest run `patterns[i..j]` that compiles under `group`, grown [`MAX_STEP`]
+    /// patterns at a time (then binary search back after a failure). A lone pattern
+    /// over the group target gets a group of its own if it fits the hard limit.
     fn longest_prefix(
         patterns: &[Pattern],
         i: usize,
@@ -107,7 +111,7 @@ impl DfaSet {
                 Some(d) => {
                     best = d;
                     lo = j;
-                    step *= 2;
+                    step = (step * 2).min(MAX_STEP);
                 }
                 None => {
                     hi = j;
