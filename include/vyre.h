@@ -747,12 +747,49 @@
 #define VYRE_TASK_FLAG_RESUME_READY 8
 
 /**
+ * Pattern flag: ASCII case-insensitive matching.
+ */
+#define VYRE_PATTERN_CASELESS 1
+
+/**
+ * Pattern flag: the expression is a literal byte string (`length` bytes), not a regex.
+ */
+#define VYRE_PATTERN_LITERAL 2
+
+/**
+ * Pattern flag: `.` also matches `\n`.
+ */
+#define VYRE_PATTERN_DOTALL 4
+
+/**
+ * Pattern flag: `^` and `$` also match after and before `\n`.
+ */
+#define VYRE_PATTERN_MULTILINE 8
+
+/**
+ * Scanner backend: the GPU megakernel (default; `adapter` or `VYRE_ADAPTER` selects it).
+ */
+#define VYRE_SCAN_BACKEND_GPU 0
+
+/**
+ * Scanner backend: multi-threaded CPU scan of the same DFA table.
+ */
+#define VYRE_SCAN_BACKEND_CPU 1
+
+/**
  * A GPU device (adapter + wgpu device, rebuilt after a loss).
  *
  * Ownership: created by `vyre_device_create`, released with `vyre_device_destroy`;
  * megakernels keep their device alive internally. Thread safety: shareable.
  */
 typedef struct vyre_device vyre_device;
+
+/**
+ * A compiled or imported DFA. Ownership: created by `vyre_dfa_compile`/`_import`,
+ * released by `vyre_dfa_destroy`; scanners keep their DFA alive. Thread safety:
+ * immutable, safe to share between threads.
+ */
+typedef struct vyre_dfa vyre_dfa;
 
 /**
  * Error details for a failed call: status, a human-readable message, and for
@@ -763,6 +800,14 @@ typedef struct vyre_device vyre_device;
  * from any thread.
  */
 typedef struct vyre_error vyre_error;
+
+/**
+ * A haystack loaded once into a scanner's backend (for the GPU: a resident buffer set
+ * holding the DFA table and the bytes) and scanned many times. Ownership:
+ * `vyre_scanner_load` / `vyre_haystack_destroy`; keeps its scanner alive. Thread safety:
+ * scans of one haystack may come from several threads (they serialise).
+ */
+typedef struct vyre_haystack vyre_haystack;
 
 /**
  * A compiled megakernel (one interpreter kernel variant, one pipeline per device).
@@ -781,6 +826,20 @@ typedef struct vyre_megakernel vyre_megakernel;
  * keeps its megakernel alive. Thread safety: shareable; calls on one set serialise.
  */
 typedef struct vyre_resident vyre_resident;
+
+/**
+ * Streaming scan state (like Hyperscan's streaming mode). Ownership:
+ * `vyre_scan_stream_open` / `vyre_scan_stream_destroy`. Thread safety: one thread at a
+ * time (calls are serialised internally).
+ */
+typedef struct vyre_scan_stream vyre_scan_stream;
+
+/**
+ * A DFA bound to a backend (GPU device + resident buffers, or CPU threads). Ownership:
+ * `vyre_scanner_create` / `vyre_scanner_destroy`; streams keep their scanner alive.
+ * Thread safety: scans may be called from several threads at once.
+ */
+typedef struct vyre_scanner vyre_scanner;
 
 /**
  * Status code returned by every fallible vyre function. `VYRE_OK` (0) means success;
@@ -2024,6 +2083,165 @@ typedef struct vyre_io_completion {
    */
   uint32_t status;
 } vyre_io_completion;
+
+/**
+ * One pattern of a set given to `vyre_dfa_compile`.
+ */
+typedef struct vyre_dfa_pattern {
+  /**
+   * Regex (UTF-8 source; byte-oriented semantics, ASCII classes) or literal bytes.
+   */
+  const char *expression;
+  /**
+   * Length in bytes; 0 means `expression` is NUL-terminated.
+   */
+  size_t length;
+  /**
+   * Id reported in `vyre_hit.pattern`.
+   */
+  uint32_t id;
+  /**
+   * `VYRE_PATTERN_*` bits.
+   */
+  uint32_t flags;
+} vyre_dfa_pattern;
+
+/**
+ * Options for `vyre_dfa_compile` / `vyre_dfa_import`. A zeroed struct (or NULL) means
+ * defaults.
+ */
+typedef struct vyre_dfa_options {
+  /**
+   * Refuse tables larger than this many bytes with `VYRE_ERROR_TOO_LARGE`
+   * (0 = default, 256 MiB).
+   */
+  uint64_t max_table_bytes;
+} vyre_dfa_options;
+
+/**
+ * A caller-built DFA for `vyre_dfa_import`. States are 0..state_count; every array is
+ * read during the call only (vyre copies what it keeps).
+ */
+typedef struct vyre_dfa_table {
+  uint32_t state_count;
+  /**
+   * Number of byte classes, 1..=256.
+   */
+  uint32_t class_count;
+  uint32_t start_state;
+  /**
+   * 0: a state's ids end right after the byte that entered it; 1: one byte earlier
+   * (regex-automata style delayed matches).
+   */
+  uint32_t delay;
+  /**
+   * 256 entries: byte → class (< class_count).
+   */
+  const uint8_t *class_map;
+  /**
+   * state_count × class_count next states, row-major by state.
+   */
+  const uint32_t *transitions;
+  /**
+   * state_count + 1 offsets into `match_ids` (state s reports ids[off[s]..off[s+1]]).
+   */
+  const uint32_t *match_offsets;
+  const uint32_t *match_ids;
+  size_t match_id_count;
+  /**
+   * Optional (NULL = none): state_count + 1 offsets into `eoi_ids`, ids that end at
+   * the end of the input when the scan ends in that state.
+   */
+  const uint32_t *eoi_offsets;
+  const uint32_t *eoi_ids;
+  size_t eoi_id_count;
+} vyre_dfa_table;
+
+/**
+ * Figures of a compiled or imported DFA. A compiled set that does not fit one table is
+ * split into several DFAs ("groups", each scanned over every input); the figures then
+ * sum (states, patterns, table bytes) or take the largest (classes, delay) over groups.
+ */
+typedef struct vyre_dfa_info {
+  /**
+   * States of all groups together.
+   */
+  uint32_t state_count;
+  /**
+   * Byte classes of the group with the most.
+   */
+  uint32_t class_count;
+  uint32_t pattern_count;
+  /**
+   * Match delay in bytes (0 or 1; the largest of any group).
+   */
+  uint32_t delay;
+  /**
+   * Size of the device tables of all groups, in bytes.
+   */
+  uint64_t table_bytes;
+  /**
+   * Number of DFAs the set was split into (1 for imported tables and sets that fit).
+   */
+  uint32_t group_count;
+  /**
+   * Always 0.
+   */
+  uint32_t reserved;
+} vyre_dfa_info;
+
+/**
+ * Options for `vyre_scanner_create`. A zeroed struct (or NULL) means defaults: GPU
+ * backend on the default adapter.
+ */
+typedef struct vyre_scanner_options {
+  /**
+   * `VYRE_SCAN_BACKEND_*`.
+   */
+  uint32_t backend;
+  /**
+   * CPU backend threads (0 = all cores).
+   */
+  uint32_t threads;
+  /**
+   * GPU adapter name substring (NULL = `VYRE_ADAPTER` or the best adapter).
+   */
+  const char *adapter;
+  /**
+   * Bytes per parallel chunk (0 = backend default).
+   */
+  uint64_t chunk_bytes;
+} vyre_scanner_options;
+
+/**
+ * One match: the item tag, the pattern id and the end offset (exclusive; stream offset
+ * for streams).
+ */
+typedef struct vyre_hit {
+  uint32_t tag;
+  uint32_t pattern;
+  uint64_t end;
+} vyre_hit;
+
+/**
+ * Hit callback: return 0 to continue, non-zero to stop delivering hits of this call.
+ * Called on the thread that called the scan function, after the scan, in order of
+ * (tag, end, pattern). `hit` is valid only during the call.
+ */
+typedef int32_t (*vyre_hit_callback)(const struct vyre_hit *hit, void *userdata);
+
+/**
+ * One input of a batch scan.
+ */
+typedef struct vyre_scan_item {
+  const uint8_t *data;
+  size_t length;
+  /**
+   * Reported in `vyre_hit.tag`.
+   */
+  uint32_t tag;
+  uint32_t reserved;
+} vyre_scan_item;
 
 /**
  * Success.
@@ -3619,6 +3837,211 @@ vyre_status vyre_task_fault(struct vyre_task *task, uint32_t code, struct vyre_e
  * `task`, `out`, `out_error` NULL or valid.
  */
 vyre_status vyre_task_is_schedulable(const struct vyre_task *task, uint32_t *out, struct vyre_error **out_error);
+
+/**
+ * Compile `count` patterns into a DFA that reports every match end of every pattern.
+ * Errors: NULL → `VYRE_ERROR_NULL_POINTER`; count 0 or unknown flags →
+ * `VYRE_ERROR_INVALID_ARGUMENT`; a pattern that does not parse or can match the empty
+ * string → `VYRE_ERROR_PATTERN` (message names the pattern index and the parser's
+ * report); a set whose DFA would exceed the size limit (or 4 MiB) is split into
+ * several DFAs (groups, see `vyre_dfa_info.group_count`); a single pattern whose DFA
+ * alone exceeds the limit → `VYRE_ERROR_TOO_LARGE` naming it. `*out_dfa` is written
+ * only on success. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `patterns` points to `count` valid structs; `out_dfa` to writable storage.
+ */
+vyre_status vyre_dfa_compile(const struct vyre_dfa_pattern *patterns, size_t count, const struct vyre_dfa_options *options, struct vyre_dfa **out_dfa, struct vyre_error **out_error);
+
+/**
+ * Import and validate a caller-built table (every index is checked). Errors: NULL
+ * arrays → `VYRE_ERROR_NULL_POINTER`; bad counts/delay → `VYRE_ERROR_INVALID_ARGUMENT`;
+ * an index out of range → `VYRE_ERROR_OUT_OF_RANGE`; inconsistent offsets →
+ * `VYRE_ERROR_MALFORMED_BUFFER`; over the size limit → `VYRE_ERROR_TOO_LARGE`.
+ * Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `table` and its arrays are valid for the sizes they declare.
+ */
+vyre_status vyre_dfa_import(const struct vyre_dfa_table *table, const struct vyre_dfa_options *options, struct vyre_dfa **out_dfa, struct vyre_error **out_error);
+
+/**
+ * Report state count, class count, pattern count, delay, table bytes and group count.
+ *
+ * # Safety
+ * `dfa` is NULL or live; `out_info` NULL or writable.
+ */
+vyre_status vyre_dfa_get_info(const struct vyre_dfa *dfa, struct vyre_dfa_info *out_info, struct vyre_error **out_error);
+
+/**
+ * Release a DFA (scanners created from it keep it alive). NULL is a no-op.
+ *
+ * # Safety
+ * `dfa` is NULL or a live handle not destroyed before.
+ */
+void vyre_dfa_destroy(struct vyre_dfa *dfa);
+
+/**
+ * Create a scanner for `dfa`. `options` NULL or zeroed = GPU backend on the best adapter
+ * (lavapipe when there is no GPU). Errors: unknown backend → `VYRE_ERROR_INVALID_ARGUMENT`;
+ * no adapter → `VYRE_ERROR_NO_ADAPTER`; GPU failures → `VYRE_ERROR_GPU`.
+ *
+ * # Safety
+ * Pointers NULL or valid; `options->adapter` NULL or NUL-terminated.
+ */
+vyre_status vyre_scanner_create(const struct vyre_dfa *dfa, const struct vyre_scanner_options *options, struct vyre_scanner **out_scanner, struct vyre_error **out_error);
+
+/**
+ * Release a scanner (open streams keep it alive). NULL is a no-op.
+ *
+ * # Safety
+ * `scanner` is NULL or a live handle not destroyed before.
+ */
+void vyre_scanner_destroy(struct vyre_scanner *scanner);
+
+/**
+ * Name of the backend ("cpu (N threads)" or the GPU adapter and backend) as a
+ * NUL-terminated string into caller storage (`write_out` convention, size includes NUL).
+ *
+ * # Safety
+ * `buf` NULL or valid for `len` bytes; `out_written` valid.
+ */
+vyre_status vyre_scanner_backend_name(const struct vyre_scanner *scanner, char *buf, size_t len, size_t *out_written, struct vyre_error **out_error);
+
+/**
+ * Scan one complete buffer (tag 0); every hit, sorted by (end, pattern), into caller
+ * storage: `hits` NULL = size query; too small → `VYRE_ERROR_INSUFFICIENT_SIZE` with the
+ * count needed in `*out_hit_count` and `hits` untouched. Thread safety: safe to call
+ * concurrently on one scanner.
+ *
+ * # Safety
+ * `data` valid for `len` bytes (NULL only with len 0); `hits` NULL or valid for
+ * `hit_len` entries; `out_hit_count` valid.
+ */
+vyre_status vyre_scanner_scan(const struct vyre_scanner *scanner, const uint8_t *data, size_t len, struct vyre_hit *hits, size_t hit_len, size_t *out_hit_count, struct vyre_error **out_error);
+
+/**
+ * Scan one complete buffer (tag 0) and call `callback(hit, userdata)` for each hit in
+ * order on this thread; a non-zero return stops delivery (the call still returns
+ * `VYRE_OK`).
+ *
+ * # Safety
+ * `data` valid for `len` bytes; `callback` non-NULL.
+ */
+vyre_status vyre_scanner_scan_callback(const struct vyre_scanner *scanner, const uint8_t *data, size_t len, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
+
+/**
+ * Scan `count` complete buffers in one batch (one GPU submission per wave); hits carry
+ * each item's tag, sorted by (tag, end, pattern), into caller storage (`write_out`
+ * convention as `vyre_scanner_scan`).
+ *
+ * # Safety
+ * `items` valid for `count` entries, each `data` valid for its `length`.
+ */
+vyre_status vyre_scanner_scan_batch(const struct vyre_scanner *scanner, const struct vyre_scan_item *items, size_t count, struct vyre_hit *hits, size_t hit_len, size_t *out_hit_count, struct vyre_error **out_error);
+
+/**
+ * Batch scan with a callback (see `vyre_scanner_scan_callback`).
+ *
+ * # Safety
+ * As `vyre_scanner_scan_batch`; `callback` non-NULL.
+ */
+vyre_status vyre_scanner_scan_batch_callback(const struct vyre_scanner *scanner, const struct vyre_scan_item *items, size_t count, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
+
+/**
+ * Open a stream whose hits carry `tag` and stream offsets.
+ *
+ * # Safety
+ * `scanner` live; `out_stream` writable.
+ */
+vyre_status vyre_scan_stream_open(const struct vyre_scanner *scanner, uint32_t tag, struct vyre_scan_stream **out_stream, struct vyre_error **out_error);
+
+/**
+ * Feed the next piece of the stream; hits found so far are delivered through
+ * `callback` (stream offsets, in order). State is carried across calls, so a match that
+ * spans pieces is found; a match that ends exactly at the end of a piece may be decided
+ * only by the next byte and then arrives with the next piece or at close. Stopping the
+ * callback stops delivery only; the whole piece is consumed.
+ *
+ * # Safety
+ * `data` valid for `len` bytes; `callback` non-NULL.
+ */
+vyre_status vyre_scan_stream_write(struct vyre_scan_stream *stream, const uint8_t *data, size_t len, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
+
+/**
+ * End the stream: deliver the matches that end exactly at its end (`$`, `\b`, ...) and
+ * reset it to offset 0 so it can be reused for a new stream.
+ *
+ * # Safety
+ * `stream` live; `callback` non-NULL.
+ */
+vyre_status vyre_scan_stream_close(struct vyre_scan_stream *stream, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
+
+/**
+ * Bytes consumed by the stream so far.
+ *
+ * # Safety
+ * `stream` live; `out_offset` writable.
+ */
+vyre_status vyre_scan_stream_offset(const struct vyre_scan_stream *stream, uint64_t *out_offset, struct vyre_error **out_error);
+
+/**
+ * Release a stream. NULL is a no-op.
+ *
+ * # Safety
+ * `stream` is NULL or a live handle not destroyed before.
+ */
+void vyre_scan_stream_destroy(struct vyre_scan_stream *stream);
+
+/**
+ * Load `len` bytes at `data` once for repeated scans (copied: the caller may free
+ * `data` afterwards). On the GPU backend the bytes and the DFA table are uploaded now
+ * into buffers that stay on the device, so `vyre_haystack_scan` uploads only the
+ * per-chunk work items (haystacks larger than one storage binding are scanned from
+ * host memory in passes instead). On the CPU backend the copy stays in host memory.
+ * Errors: NULL `scanner`/`out_haystack` or NULL `data` with `len` > 0 →
+ * `VYRE_ERROR_NULL_POINTER`; allocation failure → `VYRE_ERROR_OUT_OF_MEMORY`; GPU
+ * failures → `VYRE_ERROR_GPU`. `*out_haystack` is written only on success. Thread
+ * safety: safe to call concurrently on one scanner.
+ *
+ * # Safety
+ * `data` valid for `len` bytes (NULL only with len 0); `out_haystack` valid.
+ */
+vyre_status vyre_scanner_load(const struct vyre_scanner *scanner, const uint8_t *data, size_t len, struct vyre_haystack **out_haystack, struct vyre_error **out_error);
+
+/**
+ * Scan a loaded haystack as one complete buffer with its scanner; every hit (tag
+ * `tag`), sorted by (end, pattern), into caller storage: `hits` NULL = size query; too
+ * small → `VYRE_ERROR_INSUFFICIENT_SIZE` with the count needed in `*out_hit_count` and
+ * `hits` untouched. Same results as `vyre_scanner_scan` on the same bytes. Errors: NULL
+ * `haystack`/`out_hit_count` → `VYRE_ERROR_NULL_POINTER`; GPU failures →
+ * `VYRE_ERROR_GPU`. Thread safety: calls on one haystack serialise.
+ *
+ * # Safety
+ * `haystack` NULL or live; `hits` NULL or valid for `hit_len` entries; `out_hit_count`
+ * valid.
+ */
+vyre_status vyre_haystack_scan(const struct vyre_haystack *haystack, uint32_t tag, struct vyre_hit *hits, size_t hit_len, size_t *out_hit_count, struct vyre_error **out_error);
+
+/**
+ * Scan a loaded haystack and call `callback(hit, userdata)` for each hit (tag `tag`) in
+ * order on this thread; a non-zero return stops delivery (the call still returns
+ * `VYRE_OK`). Errors: NULL `haystack`/`callback` → `VYRE_ERROR_NULL_POINTER`; GPU
+ * failures → `VYRE_ERROR_GPU`. Thread safety: calls on one haystack serialise.
+ *
+ * # Safety
+ * `haystack` NULL or live; `callback` non-NULL.
+ */
+vyre_status vyre_haystack_scan_callback(const struct vyre_haystack *haystack, uint32_t tag, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
+
+/**
+ * Release a loaded haystack and its device buffers (its scanner stays alive while other
+ * handles hold it). NULL is a no-op.
+ *
+ * # Safety
+ * `haystack` is NULL or a live handle not destroyed before.
+ */
+void vyre_haystack_destroy(struct vyre_haystack *haystack);
 
 #ifdef __cplusplus
 }  // extern "C"

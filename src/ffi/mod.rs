@@ -14,5 +14,6 @@ pub mod core;
 pub mod gpu;
 pub mod policy;
 pub mod protocol;
+pub mod scan;
 
 pub use self::core::*;

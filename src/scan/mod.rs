@@ -1,1 +1,21 @@
 //! Multi-pattern DFA scanning on top of the megakernel.
+//!
+//! - [`dfa`]: compile a pattern set (or import a caller-built table) into our flat,
+//!   byte-class-compressed, unanchored DFA table (Hyperscan "all match ends" semantics).
+//! - [`cpu`]: sequential reference scan, streaming state, and the chunked parallel model
+//!   (speculation + lockstep fix-up) that the GPU scan mirrors.
+//! - [`reference`]: an independent per-pattern scan (regex-automata's lazy DFA, one
+//!   pattern at a time) used by tests and tools to check the table.
+//! - [`set`]: pattern sets too big for one table, split into several DFAs (groups).
+
+pub mod cpu;
+pub mod dfa;
+pub mod gpu;
+pub mod reference;
+pub mod scanner;
+pub mod set;
+
+pub use cpu::Hit;
+pub use dfa::{CompileOptions, Dfa, ImportTable, Pattern};
+pub use scanner::{Backend, Item, ResidentHaystack, Scanner, StreamState};
+pub use set::DfaSet;

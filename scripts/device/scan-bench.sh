@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Scan benchmark on a GPU machine that has no toolchain (the H200 device): runs the
+# prebuilt scan_bench from .device/ and writes its output to $OUT.
+#
+# .device/ (git-ignored) must hold, built on the dev machine in Release:
+#   scan_bench      build/scan_bench            (cmake --build build --target scan_bench)
+#   libvyre.so.0    build/lib/libvyre.so.0      (the real file, not the symlink)
+#   libhs.so.5      Debian libhyperscan5 (/usr/lib/x86_64-linux-gnu/libhs.so.5)
+#   libvulkan.so.1  the Vulkan loader (the device image has the driver but no loader)
+#
+# usage: scripts/device/scan-bench.sh [MIB] [REPS]   (defaults 1024 MiB, 5 runs)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+dev=$PWD/.device
+for f in scan_bench libvyre.so.0 libhs.so.5 libvulkan.so.1; do
+    [ -e "$dev/$f" ] || { echo "scan-bench: missing .device/$f (see the header of $0)" >&2; exit 2; }
+done
+export LD_LIBRARY_PATH=$dev${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# Without this the loader picks a stale ICD file ("Could not get 'vkCreateInstance'").
+nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -e "$nvidia_icd" ]; then
+    export VK_ICD_FILENAMES=$nvidia_icd
+fi
+out=${OUT:-$PWD/out}
+mkdir -p "$out"
+mib=${1:-1024}
+reps=${2:-5}
+{
+    echo "# scan_bench rules/secrets.rules $mib $reps"
+    echo "# host: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- || true)"
+    (nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2>/dev/null || true) | sed 's/^/# gpu: /'
+} > "$out/scan-bench.txt"
+"$dev/scan_bench" rules/secrets.rules "$mib" "$reps" 2>&1 | grep -v XDG_RUNTIME_DIR | tee -a "$out/scan-bench.txt"

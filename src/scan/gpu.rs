@@ -1,0 +1,690 @@
+//! GPU backend: the built-in DFA_SCAN opcode (0xFFF0, `dfa_scan.wgsl`) on the megakernel.
+//!
+//! One pass = one resident set holding the DFA table, a haystack (at most one binding)
+//! and a hit ring. Round 0 publishes one slot per chunk: the first chunk of each item
+//! runs from the item's true entering state, every other chunk speculatively from the
+//! start state. Fix-up rounds then run, for each chunk whose true entering state differs
+//! from the start state, the true and the speculative run in lockstep until they meet
+//! (mode 1); hits before the meeting point come from the true run, after it from round 0.
+//! Chunks whose entering state is only a guess are fixed up with the guess and redone
+//! if the guess turns out wrong, so each round settles at least one more chunk; in the
+//! worst case (runs never meet) this degenerates to a sequential scan. Hit-ring overflow
+//! is detected from the append counter and the round is re-run with enough capacity.
+//!
+//! Buffers stay resident: the backend keeps one buffer set (table, haystack, hit ring,
+//! ring) across calls, grown when too small and never rebuilt otherwise; the DFA table
+//! is uploaded once. A [`ResidentHaystack`] owns its own set, so scanning it again
+//! uploads only the chunk work items and the hit-ring header.
+
+use super::cpu::Hit;
+use super::dfa::{Dfa, MATCH_BIT};
+use super::scanner::{Backend, Item, ResidentHaystack, Scanner};
+use super::set::DfaSet;
+use crate::error::{Error, Result, Status};
+use crate::gpu::{
+    buffer, CustomOpcode, Device, DeviceKind, DeviceOptions, DispatchOptions, ExtraKind,
+    Megakernel, MegakernelDesc, ReadRequest, ResidentDesc, ResidentSet,
+};
+use crate::protocol::{self, abi::op};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+const WGSL: &str = include_str!("dfa_scan.wgsl");
+const NONE: u32 = u32::MAX;
+/// Slots per round are capped by the protocol's ring limit.
+const MAX_SLOTS: usize = protocol::abi::MAX_RING_SLOTS as usize;
+
+/// Build a scanner on the GPU megakernel (`adapter`: selector, None = VYRE_ADAPTER/best).
+pub fn scanner(dfa: impl Into<DfaSet>, adapter: Option<&str>, chunk: u64) -> Result<Scanner> {
+    let backend = GpuBackend::new(adapter, chunk)?;
+    Ok(Scanner::new(dfa, Box::new(backend)))
+}
+
+/// The DFA_SCAN megakernel on one device. Thread safety: scans serialise on a lock.
+pub struct GpuBackend {
+    device: Device,
+    mk: Megakernel,
+    /// Fixed chunk length (0 = chosen per pass from the haystack size and `lanes`).
+    chunk_len: usize,
+    /// Chunks to aim for per pass: enough to keep every lane of the adapter busy.
+    lanes: usize,
+    /// Largest haystack per pass (one storage binding, word aligned).
+    pass_bytes: usize,
+    /// Buffers reused by scans from host memory, one set per DFA (group) address, so
+    /// each group's table is uploaded once.
+    scratch: Mutex<HashMap<usize, Resident>>,
+}
+
+/// A buffer set kept across calls: grown (to the next power of two) when a call needs
+/// more, otherwise reused; records which table and haystack it holds so they are not
+/// uploaded again.
+struct Resident {
+    set: ResidentSet,
+    slots: usize,
+    table_bytes: usize,
+    hay_bytes: usize,
+    hit_cap: usize,
+    /// (address, length) of the DFA whose table is loaded (the scanner owns the DFA for
+    /// as long as this set exists).
+    table: Option<(usize, usize)>,
+    /// Id of the resident haystack loaded (0 = scratch contents).
+    hay: u64,
+}
+
+/// Get a set with at least the given capacities (reusing `res` when it is big enough).
+fn ensure(
+    mk: &Megakernel,
+    res: &mut Option<Resident>,
+    slots: usize,
+    table_bytes: usize,
+    hay_bytes: usize,
+    hit_cap: usize,
+) -> Result<()> {
+    if let Some(r) = res.as_ref() {
+        if r.slots >= slots
+            && r.table_bytes >= table_bytes
+            && r.hay_bytes >= hay_bytes
+            && r.hit_cap >= hit_cap
+        {
+            return Ok(());
+        }
+    }
+    let old = res.take();
+    let grow = |need: usize, had: usize| need.max(had).next_power_of_two();
+    let o = |f: fn(&Resident) -> usize| old.as_ref().map_or(0, f);
+    let slots = grow(slots, o(|r| r.slots)).min(MAX_SLOTS);
+    let table_bytes = grow(table_bytes, o(|r| r.table_bytes));
+    // The haystack binding is sized exactly (it may be close to the binding limit).
+    let hay_bytes = hay_bytes.max(o(|r| r.hay_bytes)).max(4);
+    let hit_cap = grow(hit_cap, o(|r| r.hit_cap));
+    let set = ResidentSet::new(
+        mk,
+        &ResidentDesc {
+            slot_count: slots as u32,
+            extra_sizes: vec![
+                table_bytes as u64,
+                hay_bytes as u64,
+                16 + 16 * hit_cap as u64,
+            ],
+            ..Default::default()
+        },
+    )?;
+    *res = Some(Resident {
+        set,
+        slots,
+        table_bytes,
+        hay_bytes,
+        hit_cap,
+        table: None,
+        hay: 0,
+    });
+    Ok(())
+}
+
+impl GpuBackend {
+    pub fn new(adapter: Option<&str>, chunk: u64) -> Result<GpuBackend> {
+        let device = Device::new(&DeviceOptions {
+            adapter: adapter.map(str::to_string),
+        })?;
+        let desc = MegakernelDesc {
+            slot_count: 4096,
+            workgroup_size_x: 64,
+            opcodes: vec![CustomOpcode {
+                opcode: op::DFA_SCAN,
+                name: "scan_dfa".into(),
+                wgsl: WGSL.into(),
+            }],
+            extra_buffers: vec![ExtraKind::ReadOnly, ExtraKind::ReadOnly, ExtraKind::Atomic],
+            ..Default::default()
+        };
+        let mk = Megakernel::new_internal(&device, &desc)?;
+        let limit = device.limits().max_storage_buffer_binding_size.min(1 << 30) as usize & !3;
+        // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
+        // fix-up; a real GPU needs tens of thousands of chunks in flight.
+        let lanes = if device.adapter().kind == DeviceKind::Cpu {
+            256
+        } else {
+            1 << 16
+        };
+        Ok(GpuBackend {
+            device,
+            mk,
+            chunk_len: chunk.min(1 << 30) as usize,
+            lanes,
+            pass_bytes: limit,
+            scratch: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Test hook: a smaller per-pass haystack limit, to exercise multi-pass splitting.
+    pub fn set_pass_bytes(&mut self, bytes: usize) {
+        self.pass_bytes = bytes.max(4) & !3;
+    }
+}
+
+/// A piece of one item inside one pass.
+struct Seg {
+    item: usize,
+    /// Byte range inside the item.
+    from: usize,
+    to: usize,
+}
+
+/// One chunk slot of a pass.
+#[derive(Clone, Copy)]
+struct Chunk {
+    seg: usize,
+    /// Byte range in the pass haystack.
+    pos: u32,
+    end: u32,
+    /// Absolute offset of haystack byte 0 for this item (wrapping).
+    abs0: u64,
+}
+
+struct FixResult {
+    met_at: u32,
+    exit: u32,
+    hits: Vec<(u32, u64)>,
+}
+
+impl Backend for GpuBackend {
+    fn name(&self) -> String {
+        let a = self.device.adapter();
+        format!("{} ({})", a.name, a.backend_name())
+    }
+
+    fn scan_items(&self, dfa: &Dfa, items: &[Item<'_>], hits: &mut Vec<Hit>) -> Result<Vec<u32>> {
+        let mut scratch = self
+            .scratch
+            .lock()
+            .map_err(|_| Error::new(Status::Poisoned, "GPU scanner lock poisoned"))?;
+        let key = dfa as *const Dfa as usize;
+        let mut res = scratch.remove(&key);
+        let mut exits: Vec<u32> = items.iter().map(|i| i.state).collect();
+        // Split items into passes of at most pass_bytes haystack bytes; a piece of an
+        // item never shares a pass with its predecessor, so its entering state is known.
+        let mut passes: Vec<Vec<Seg>> = vec![Vec::new()];
+        let mut fill = 0usize;
+        for (i, it) in items.iter().enumerate() {
+            let mut from = 0;
+            loop {
+                // Pieces start word aligned in the pass haystack.
+                fill = fill.next_multiple_of(4);
+                let room = self.pass_bytes.saturating_sub(fill);
+                let take = (it.bytes.len() - from).min(room);
+                let last_piece = from + take == it.bytes.len();
+                if take > 0 {
+                    if let Some(p) = passes.last_mut() {
+                        p.push(Seg {
+                            item: i,
+                            from,
+                            to: from + take,
+                        });
+                    }
+                }
+                fill += take;
+                from += take;
+                if last_piece {
+                    break;
+                }
+                passes.push(Vec::new());
+                fill = 0;
+            }
+        }
+        let mut r = Ok(());
+        for segs in passes.iter().filter(|p| !p.is_empty()) {
+            r = self.run_pass(dfa, items, segs, &mut exits, hits, &mut res, 0);
+            if r.is_err() {
+                break;
+            }
+        }
+        if let Some(res) = res {
+            scratch.insert(key, res);
+        }
+        r.map(|_| exits)
+    }
+
+    fn load(&self, dfa: &Dfa, hay: &ResidentHaystack) -> Result<()> {
+        if hay.len() > self.pass_bytes {
+            return Ok(()); // scanned from host memory in passes (see scan_resident)
+        }
+        let mut cache = lock_cache(hay)?;
+        let mut res = None;
+        let seg = [Seg {
+            item: 0,
+            from: 0,
+            to: hay.len(),
+        }];
+        let item = [Item {
+            bytes: hay.bytes(),
+            state: dfa.start_state(),
+            base: 0,
+            tag: 0,
+        }];
+        let l = self.layout(&item, &seg);
+        let cap = (hay.len() / 64).clamp(4096, 1 << 24);
+        self.stage(dfa, &item, &seg, &l, &mut res, hay.id(), cap)?;
+        // Force the upload now so later scans find everything on the device.
+        if let Some(r) = res.as_ref() {
+            r.set.read(buffer::EXTRA + 2, 0, &mut [0u8; 4])?;
+        }
+        if let Some(r) = res {
+            cache.insert(dfa as *const Dfa as usize, Box::new(r));
+        }
+        Ok(())
+    }
+
+    fn scan_resident(
+        &self,
+        dfa: &Dfa,
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<u32> {
+        let item = [Item {
+            bytes: hay.bytes(),
+            state: dfa.start_state(),
+            base: 0,
+            tag,
+        }];
+        if hay.len() > self.pass_bytes {
+            return Ok(self.scan_items(dfa, &item, hits)?[0]);
+        }
+        let mut cache = lock_cache(hay)?;
+        let key = dfa as *const Dfa as usize;
+        let mut res: Option<Resident> = cache
+            .remove(&key)
+            .and_then(|b| b.downcast::<Resident>().ok())
+            .map(|b| *b);
+        let seg = [Seg {
+            item: 0,
+            from: 0,
+            to: hay.len(),
+        }];
+        let mut exits = [dfa.start_state()];
+        let r = self.run_pass(dfa, &item, &seg, &mut exits, hits, &mut res, hay.id());
+        if let Some(res) = res {
+            cache.insert(key, Box::new(res));
+        }
+        r?;
+        Ok(exits[0])
+    }
+}
+
+type HayCache = HashMap<usize, Box<dyn std::any::Any + Send>>;
+
+fn lock_cache(hay: &ResidentHaystack) -> Result<std::sync::MutexGuard<'_, HayCache>> {
+    hay.cache
+        .lock()
+        .map_err(|_| Error::new(Status::Poisoned, "resident haystack lock poisoned"))
+}
+
+fn le_bytes(words: &[u32]) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+/// Where each segment and chunk of a pass lies in the pass haystack.
+struct Layout {
+    chunks: Vec<Chunk>,
+    /// Chunk index range of each segment.
+    seg_chunks: Vec<(usize, usize)>,
+    /// Word-aligned start of each segment in the haystack.
+    at: Vec<usize>,
+    hay_len: usize,
+}
+
+impl GpuBackend {
+    /// Chunk length for a pass of `total` bytes: the fixed one, else enough chunks to
+    /// keep `lanes` lanes busy (at least 1 KiB each, a multiple of 4 so chunks start on
+    /// word boundaries), and never more chunks than the ring holds.
+    fn chunk_for(&self, total: usize) -> usize {
+        let c = if self.chunk_len != 0 {
+            self.chunk_len
+        } else {
+            (total / self.lanes).max(1024).next_multiple_of(4)
+        };
+        c.max(total.div_ceil(MAX_SLOTS)).clamp(1, u32::MAX as usize)
+    }
+
+    fn layout(&self, items: &[Item<'_>], segs: &[Seg]) -> Layout {
+        let total: usize = segs.iter().map(|s| s.to - s.from).sum();
+        let chunk_len = self.chunk_for(total);
+        let mut l = Layout {
+            chunks: Vec::new(),
+            seg_chunks: Vec::new(),
+            at: Vec::new(),
+            hay_len: 0,
+        };
+        for (si, s) in segs.iter().enumerate() {
+            let at = l.hay_len.next_multiple_of(4);
+            let end = at + (s.to - s.from);
+            let abs0 = items[s.item]
+                .base
+                .wrapping_add(s.from as u64)
+                .wrapping_sub(at as u64);
+            let first = l.chunks.len();
+            let mut p = at;
+            while p < end {
+                let e = (p + chunk_len).min(end);
+                l.chunks.push(Chunk {
+                    seg: si,
+                    pos: p as u32,
+                    end: e as u32,
+                    abs0,
+                });
+                p = e;
+            }
+            l.seg_chunks.push((first, l.chunks.len()));
+            l.at.push(at);
+            l.hay_len = end;
+        }
+        l
+    }
+
+    /// Make `res` hold this DFA's table and the pass haystack (uploading only what it
+    /// does not hold yet: `hay_id` != 0 names resident content already loaded).
+    #[allow(clippy::too_many_arguments)]
+    fn stage(
+        &self,
+        dfa: &Dfa,
+        items: &[Item<'_>],
+        segs: &[Seg],
+        l: &Layout,
+        res: &mut Option<Resident>,
+        hay_id: u64,
+        cap: usize,
+    ) -> Result<()> {
+        let table_bytes = dfa.gpu_len_words() * 4;
+        let hay_bytes = l.hay_len.next_multiple_of(4).max(4);
+        ensure(
+            &self.mk,
+            res,
+            l.chunks.len().max(1),
+            table_bytes,
+            hay_bytes,
+            cap,
+        )?;
+        let r = res
+            .as_mut()
+            .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
+        let key = (dfa as *const Dfa as usize, table_bytes);
+        if r.table != Some(key) {
+            r.set.write(buffer::EXTRA, 0, &le_bytes(&dfa.gpu_words()))?;
+            r.table = Some(key);
+        }
+        if hay_id == 0 || r.hay != hay_id {
+            for (s, &at) in segs.iter().zip(&l.at) {
+                r.set.write(
+                    buffer::EXTRA + 1,
+                    at as u64,
+                    &items[s.item].bytes[s.from..s.to],
+                )?;
+            }
+            r.hay = hay_id;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_pass(
+        &self,
+        dfa: &Dfa,
+        items: &[Item<'_>],
+        segs: &[Seg],
+        exits: &mut [u32],
+        out: &mut Vec<Hit>,
+        res: &mut Option<Resident>,
+        hay_id: u64,
+    ) -> Result<()> {
+        let c = dfa.class_count();
+        let start = dfa.start_state() * c;
+        let l = self.layout(items, segs);
+        if l.chunks.is_empty() {
+            return Ok(());
+        }
+        let total: usize = segs.iter().map(|s| s.to - s.from).sum();
+        let mut cap = (total / 64).clamp(4096, 1 << 24);
+        if let Some(r) = res.as_ref() {
+            cap = cap.max(r.hit_cap);
+        }
+        self.stage(dfa, items, segs, &l, res, hay_id, cap)?;
+        let Layout {
+            chunks, seg_chunks, ..
+        } = l;
+        let entering0: Vec<u32> = segs.iter().map(|s| exits[s.item] * c).collect();
+        // Round 0: speculative scan of every chunk (first chunk of a segment: true state).
+        let args0: Vec<[u32; 9]> = chunks
+            .iter()
+            .enumerate()
+            .map(|(k, ch)| {
+                let first = seg_chunks[ch.seg].0 == k;
+                let s = if first { entering0[ch.seg] } else { start };
+                [
+                    0,
+                    0,
+                    ch.pos,
+                    ch.end,
+                    ch.abs0 as u32,
+                    (ch.abs0 >> 32) as u32,
+                    s,
+                    start,
+                    0,
+                ]
+            })
+            .collect();
+        let (res0, hits0) = self.round(res, &args0)?;
+        let spec_exit: Vec<u32> = res0.iter().map(|a| a[6] & !MATCH_BIT).collect();
+        let mut spec_hits: Vec<Vec<(u32, u64)>> = vec![Vec::new(); chunks.len()];
+        for (slot, set, end) in hits0 {
+            spec_hits[slot as usize].push((set, end));
+        }
+        // Fix-up rounds.
+        let mut memo: HashMap<(usize, u32), FixResult> = HashMap::new();
+        loop {
+            let mut launch: Vec<(usize, u32)> = Vec::new();
+            for (si, &(a, b)) in seg_chunks.iter().enumerate() {
+                let mut entering = entering0[si];
+                for k in a..b {
+                    if k == a {
+                        entering = spec_exit[k];
+                        continue;
+                    }
+                    if entering == start {
+                        entering = spec_exit[k];
+                    } else if let Some(f) = memo.get(&(k, entering)) {
+                        entering = if f.met_at == NONE {
+                            f.exit
+                        } else {
+                            spec_exit[k]
+                        };
+                    } else {
+                        launch.push((k, entering));
+                        entering = spec_exit[k]; // guess: the runs meet
+                    }
+                }
+            }
+            if launch.is_empty() {
+                break;
+            }
+            let args: Vec<[u32; 9]> = launch
+                .iter()
+                .map(|&(k, e)| {
+                    let ch = chunks[k];
+                    [
+                        1,
+                        0,
+                        ch.pos,
+                        ch.end,
+                        ch.abs0 as u32,
+                        (ch.abs0 >> 32) as u32,
+                        e,
+                        start,
+                        0,
+                    ]
+                })
+                .collect();
+            let (fres, fhits) = self.round(res, &args)?;
+            let mut per: Vec<Vec<(u32, u64)>> = vec![Vec::new(); launch.len()];
+            for (slot, set, end) in fhits {
+                per[slot as usize].push((set, end));
+            }
+            for ((key, r), h) in launch.into_iter().zip(fres).zip(per) {
+                memo.insert(
+                    key,
+                    FixResult {
+                        met_at: r[8],
+                        exit: r[6] & !MATCH_BIT,
+                        hits: h,
+                    },
+                );
+            }
+        }
+        // Final walk: collect exact hits and exit states.
+        let shift = 1 - dfa.delay() as u64;
+        for (si, &(a, b)) in seg_chunks.iter().enumerate() {
+            let tag = items[segs[si].item].tag;
+            let push = |set: u32, end: u64, out: &mut Vec<Hit>| {
+                for &id in dfa.matches(set) {
+                    out.push(Hit {
+                        end,
+                        pattern: id,
+                        tag,
+                    });
+                }
+            };
+            let mut entering = entering0[si];
+            for k in a..b {
+                if k == a || entering == start {
+                    for &(set, end) in &spec_hits[k] {
+                        push(set, end, out);
+                    }
+                    entering = spec_exit[k];
+                    continue;
+                }
+                let f = memo
+                    .get(&(k, entering))
+                    .ok_or_else(|| Error::new(Status::Gpu, "internal: missing fix-up result"))?;
+                for &(set, end) in &f.hits {
+                    push(set, end, out);
+                }
+                if f.met_at == NONE {
+                    entering = f.exit;
+                } else {
+                    let cut = chunks[k].abs0.wrapping_add(f.met_at as u64 + shift);
+                    for &(set, end) in spec_hits[k].iter().filter(|h| h.1 >= cut) {
+                        push(set, end, out);
+                    }
+                    entering = spec_exit[k];
+                }
+            }
+            exits[segs[si].item] = entering / c;
+        }
+        Ok(())
+    }
+
+    /// Run one round of DFA_SCAN slots on the resident set; returns each slot's final
+    /// args and the hits (slot, match-set state, end). On hit-ring overflow the ring is
+    /// grown (new set: table and haystack uploaded again) and the round re-run.
+    fn round(
+        &self,
+        res: &mut Option<Resident>,
+        args: &[[u32; 9]],
+    ) -> Result<(Vec<[u32; 12]>, Vec<(u32, u32, u64)>)> {
+        loop {
+            let r = res
+                .as_ref()
+                .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
+            let set = &r.set;
+            let slots = r.slots as u32;
+            let cap = r.hit_cap;
+            set.write(
+                buffer::CONTROL,
+                0,
+                &protocol::encode_control(false, 1, 64, slots)?,
+            )?;
+            let mut ring = protocol::encode_empty_ring(slots)?;
+            for (i, a) in args.iter().enumerate() {
+                protocol::publish_slot(&mut ring, i as u32, 0, op::DFA_SCAN, a)?;
+            }
+            set.write(buffer::RING, 0, &ring)?;
+            set.write(buffer::EXTRA + 2, 0, &le_bytes(&[0, cap as u32, 0, 0]))?;
+            let mut reads = [
+                ReadRequest {
+                    buffer: buffer::RING,
+                    offset: 0,
+                    data: vec![0; args.len() * 64],
+                },
+                ReadRequest {
+                    buffer: buffer::EXTRA + 2,
+                    offset: 0,
+                    data: vec![0; 16],
+                },
+            ];
+            // One lane per chunk: enough workgroups that no lane walks several chunks
+            // one after another (the engine caps this at the adapter's limit).
+            let opts = DispatchOptions {
+                worker_groups: (args.len() as u32)
+                    .div_ceil(self.mk.workgroup_size_x())
+                    .max(1),
+                ..Default::default()
+            };
+            let report = set.dispatch_and_read(&opts, &mut reads)?;
+            if report.faulted != 0 || report.remaining() != 0 {
+                return Err(Error::new(
+                    Status::Gpu,
+                    format!(
+                        "DFA_SCAN did not complete: {} slots faulted, {} remaining",
+                        report.faulted,
+                        report.remaining()
+                    ),
+                ));
+            }
+            let count =
+                u32::from_le_bytes(reads[1].data[0..4].try_into().unwrap_or_default()) as usize;
+            if count > cap {
+                // Counted, never silent: grow the ring to hold every hit and run again.
+                let (slots, t, h) = (r.slots, r.table_bytes, r.hay_bytes);
+                let old = res.take();
+                let mut grown = None;
+                ensure(&self.mk, &mut grown, slots, t, h, count)?;
+                if let (Some(g), Some(o)) = (grown.as_mut(), old) {
+                    // Carry the table and haystack over from the old mirror.
+                    g.set
+                        .write(buffer::EXTRA, 0, &o.set.mirror(buffer::EXTRA)?)?;
+                    g.set
+                        .write(buffer::EXTRA + 1, 0, &o.set.mirror(buffer::EXTRA + 1)?)?;
+                    g.table = o.table;
+                    g.hay = o.hay;
+                }
+                *res = grown;
+                continue;
+            }
+            let mut rec = vec![0u8; count * 16];
+            if count > 0 {
+                set.read(buffer::EXTRA + 2, 16, &mut rec)?;
+            }
+            let w = |b: &[u8], i: usize| {
+                u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]])
+            };
+            let results = (0..args.len())
+                .map(|s| {
+                    let mut a = [0u32; 12];
+                    for (j, v) in a.iter_mut().enumerate() {
+                        *v = w(&reads[0].data, s * 16 + 4 + j);
+                    }
+                    a
+                })
+                .collect();
+            let hits = (0..count)
+                .map(|i| {
+                    (
+                        w(&rec, 4 * i),
+                        w(&rec, 4 * i + 1),
+                        w(&rec, 4 * i + 2) as u64 | (w(&rec, 4 * i + 3) as u64) << 32,
+                    )
+                })
+                .collect();
+            return Ok((results, hits));
+        }
+    }
+}

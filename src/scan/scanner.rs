@@ -1,0 +1,301 @@
+//! `Scanner`: a DFA bound to an execution backend, with one-shot, batch and streaming
+//! scans. Every backend implements [`Backend::scan_items`]: scan byte ranges that each
+//! enter in a known DFA state, report hits (not EOI) and each range's exit state. The
+//! scanner adds the end-of-input step, tags, sorting and the hit-delivery policy.
+
+use super::cpu::{self, Hit};
+use super::dfa::Dfa;
+use super::set::DfaSet;
+use crate::error::{Error, Result};
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// A haystack loaded once and scanned many times: the bytes stay in host memory and, for
+/// the GPU backend, in a resident buffer set next to the DFA table, so a scan uploads only
+/// the per-chunk work items. Thread safety: scans of one haystack serialise on its lock.
+pub struct ResidentHaystack {
+    bytes: Vec<u8>,
+    id: u64,
+    /// Backend-private resident state per DFA group, keyed by the group's address (the
+    /// GPU backend keeps one buffer set per group here).
+    pub(crate) cache: Mutex<HashMap<usize, Box<dyn Any + Send>>>,
+}
+
+static NEXT_HAYSTACK_ID: AtomicU64 = AtomicU64::new(1);
+
+impl ResidentHaystack {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+    /// Unique id (never 0) naming this content in backend caches.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+/// One range to scan: bytes, the state they enter in, the absolute offset of byte 0 and
+/// the tag reported with its hits.
+pub struct Item<'a> {
+    pub bytes: &'a [u8],
+    pub state: u32,
+    pub base: u64,
+    pub tag: u32,
+}
+
+/// An execution engine for [`Item`]s.
+pub trait Backend: Send + Sync {
+    /// Scan every item; append hits (any order) to `hits`; return each item's exit state.
+    fn scan_items(&self, dfa: &Dfa, items: &[Item<'_>], hits: &mut Vec<Hit>) -> Result<Vec<u32>>;
+    /// Human-readable name ("cpu (N threads)" or the GPU adapter).
+    fn name(&self) -> String;
+    /// Make `hay` resident for later [`Backend::scan_resident`] calls (default: nothing
+    /// to do, the bytes already live in host memory).
+    fn load(&self, _dfa: &Dfa, _hay: &ResidentHaystack) -> Result<()> {
+        Ok(())
+    }
+    /// Scan a loaded haystack from the start state at offset 0 (hits as `scan_items`);
+    /// returns the exit state. Default: an ordinary scan of its bytes.
+    fn scan_resident(
+        &self,
+        dfa: &Dfa,
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<u32> {
+        let item = Item {
+            bytes: hay.bytes(),
+            state: dfa.start_state(),
+            base: 0,
+            tag,
+        };
+        Ok(self.scan_items(dfa, &[item], hits)?[0])
+    }
+}
+
+/// Multi-threaded CPU backend: the chunked speculative model from [`cpu`], per item.
+pub struct CpuBackend {
+    pub threads: usize,
+    pub chunk_len: usize,
+}
+
+impl Backend for CpuBackend {
+    fn scan_items(&self, dfa: &Dfa, items: &[Item<'_>], hits: &mut Vec<Hit>) -> Result<Vec<u32>> {
+        let mut exits = Vec::with_capacity(items.len());
+        for it in items {
+            let (h, exit) = cpu::run_chunked(
+                dfa,
+                it.state,
+                it.base,
+                it.bytes,
+                it.tag,
+                self.chunk_len,
+                self.threads,
+            );
+            hits.extend(h);
+            exits.push(exit);
+        }
+        Ok(exits)
+    }
+    fn name(&self) -> String {
+        format!("cpu ({} threads)", self.threads)
+    }
+}
+
+/// A DFA set (one or more groups) plus a backend. Every scan runs each group over the
+/// same bytes and merges the hits. Thread safety: `&Scanner` may be used from many threads.
+pub struct Scanner {
+    set: DfaSet,
+    backend: Box<dyn Backend>,
+    /// (chunk_len, threads) when the backend is the CPU one.
+    cpu: Option<(usize, usize)>,
+}
+
+/// Streaming state (Hyperscan streaming mode): carried between pieces; one DFA state per
+/// group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamState {
+    pub states: Vec<u32>,
+    pub offset: u64,
+    pub tag: u32,
+}
+
+/// Hits of several groups: sort, and drop duplicates (two groups may hold patterns that
+/// share an id; a hit is reported once per (tag, id, end)).
+fn merge(hits: &mut Vec<Hit>, groups: usize) {
+    hits.sort_unstable_by_key(|h| (h.tag, h.end, h.pattern));
+    if groups > 1 {
+        hits.dedup();
+    }
+}
+
+impl Scanner {
+    pub fn new(set: impl Into<DfaSet>, backend: Box<dyn Backend>) -> Scanner {
+        Scanner {
+            set: set.into(),
+            backend,
+            cpu: None,
+        }
+    }
+    pub fn cpu(set: impl Into<DfaSet>, threads: usize) -> Scanner {
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            threads
+        };
+        let mut s = Scanner::new(
+            set,
+            Box::new(CpuBackend {
+                threads,
+                chunk_len: 1 << 20,
+            }),
+        );
+        s.cpu = Some((1 << 20, threads));
+        s
+    }
+    /// Set the chunk length of a CPU backend (no effect on others).
+    pub fn set_chunk_len(&mut self, len: usize) {
+        if let Some((_, threads)) = self.cpu {
+            let chunk_len = len.max(1);
+            self.cpu = Some((chunk_len, threads));
+            self.backend = Box::new(CpuBackend { threads, chunk_len });
+        }
+    }
+    /// The DFA groups this scanner runs.
+    pub fn set(&self) -> &DfaSet {
+        &self.set
+    }
+    pub fn backend_name(&self) -> String {
+        self.backend.name()
+    }
+
+    /// Scan complete inputs (item `i` gets tag `tags[i]`); hits sorted by (tag, end, pattern).
+    pub fn scan_many(&self, inputs: &[&[u8]], tags: &[u32]) -> Result<Vec<Hit>> {
+        if inputs.len() != tags.len() {
+            return Err(Error::invalid("inputs and tags differ in length"));
+        }
+        let mut hits = Vec::new();
+        for dfa in self.set.groups() {
+            let start = dfa.start_state();
+            let items: Vec<Item<'_>> = inputs
+                .iter()
+                .zip(tags)
+                .map(|(b, &tag)| Item {
+                    bytes: b,
+                    state: start,
+                    base: 0,
+                    tag,
+                })
+                .collect();
+            let exits = self.backend.scan_items(dfa, &items, &mut hits)?;
+            for (it, &s) in items.iter().zip(&exits) {
+                let tag = it.tag;
+                cpu::finish(dfa, s, it.bytes.len() as u64, |p, e| {
+                    hits.push(Hit {
+                        end: e,
+                        pattern: p,
+                        tag,
+                    })
+                });
+            }
+        }
+        merge(&mut hits, self.set.group_count());
+        Ok(hits)
+    }
+
+    /// Load `bytes` once for repeated [`Scanner::scan_resident`] calls (the GPU backend
+    /// uploads them now, with each group's DFA table, into buffers that stay on the device).
+    pub fn load(&self, bytes: &[u8]) -> Result<ResidentHaystack> {
+        let mut v = Vec::new();
+        v.try_reserve_exact(bytes.len())
+            .map_err(|_| Error::oom(format!("cannot allocate {} bytes", bytes.len())))?;
+        v.extend_from_slice(bytes);
+        let hay = ResidentHaystack {
+            bytes: v,
+            id: NEXT_HAYSTACK_ID.fetch_add(1, Ordering::Relaxed),
+            cache: Mutex::new(HashMap::new()),
+        };
+        for dfa in self.set.groups() {
+            self.backend.load(dfa, &hay)?;
+        }
+        Ok(hay)
+    }
+
+    /// Scan a loaded haystack as one complete input; hits sorted by (end, pattern), all
+    /// with `tag`. Same results as `scan(hay.bytes(), tag)`.
+    pub fn scan_resident(&self, hay: &ResidentHaystack, tag: u32) -> Result<Vec<Hit>> {
+        let mut hits = Vec::new();
+        for dfa in self.set.groups() {
+            let exit = self.backend.scan_resident(dfa, hay, tag, &mut hits)?;
+            cpu::finish(dfa, exit, hay.len() as u64, |p, e| {
+                hits.push(Hit {
+                    end: e,
+                    pattern: p,
+                    tag,
+                })
+            });
+        }
+        merge(&mut hits, self.set.group_count());
+        Ok(hits)
+    }
+
+    /// Scan one complete input.
+    pub fn scan(&self, input: &[u8], tag: u32) -> Result<Vec<Hit>> {
+        self.scan_many(&[input], &[tag])
+    }
+
+    pub fn stream_open(&self, tag: u32) -> StreamState {
+        StreamState {
+            states: self.set.groups().iter().map(|g| g.start_state()).collect(),
+            offset: 0,
+            tag,
+        }
+    }
+
+    /// Feed the next piece of a stream; hits (stream offsets) sorted by (end, pattern).
+    /// On error the state is left unchanged.
+    pub fn stream_write(&self, st: &mut StreamState, piece: &[u8]) -> Result<Vec<Hit>> {
+        let mut hits = Vec::new();
+        let mut next = Vec::with_capacity(st.states.len());
+        for (dfa, &state) in self.set.groups().iter().zip(&st.states) {
+            let items = [Item {
+                bytes: piece,
+                state,
+                base: st.offset,
+                tag: st.tag,
+            }];
+            let exits = self.backend.scan_items(dfa, &items, &mut hits)?;
+            next.push(exits[0]);
+        }
+        st.states = next;
+        st.offset += piece.len() as u64;
+        merge(&mut hits, self.set.group_count());
+        Ok(hits)
+    }
+
+    /// End the stream: the matches that end exactly at its end; the state is reset to a
+    /// fresh stream so the object can be reused.
+    pub fn stream_close(&self, st: &mut StreamState) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let tag = st.tag;
+        for (dfa, &state) in self.set.groups().iter().zip(&st.states) {
+            cpu::finish(dfa, state, st.offset, |p, e| {
+                hits.push(Hit {
+                    end: e,
+                    pattern: p,
+                    tag,
+                })
+            });
+        }
+        merge(&mut hits, self.set.group_count());
+        *st = self.stream_open(tag);
+        hits
+    }
+}

@@ -1,0 +1,270 @@
+//! DFA_SCAN on the GPU (lavapipe in CI) against the CPU reference scan.
+
+use std::sync::Arc;
+use vyre::scan::cpu::{self, Hit};
+use vyre::scan::gpu::GpuBackend;
+use vyre::scan::{reference, CompileOptions, Dfa, DfaSet, Pattern, Scanner};
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn gpu(dfa: &Arc<Dfa>, chunk: u64, pass_bytes: Option<usize>) -> Scanner {
+    let mut b = GpuBackend::new(None, chunk).expect("GPU backend (lavapipe after scripts/setup)");
+    if let Some(p) = pass_bytes {
+        b.set_pass_bytes(p);
+    }
+    Scanner::new(dfa.clone(), Box::new(b))
+}
+
+fn patterns() -> Vec<Pattern> {
+    vec![
+        Pattern::regex("a[^z]*z", 1),
+        Pattern::regex("^b+", 2),
+        Pattern::regex("q+$", 3),
+        Pattern::regex(r"\bkey\b", 4),
+        Pattern::regex("aa", 5),
+        Pattern::literal(b"ab", 6),
+        Pattern::regex("x{3,5}", 7),
+    ]
+}
+
+fn text(rng: &mut Rng, len: usize) -> Vec<u8> {
+    (0..len).map(|_| b"abzqx key\n"[rng.below(10)]).collect()
+}
+
+#[test]
+fn gpu_scan_equals_cpu_scan() {
+    let p = patterns();
+    let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
+    let mut rng = Rng(77);
+    // Tiny chunks force many speculative chunks and lockstep fix-ups.
+    for chunk in [1u64, 5, 64, 4096] {
+        let sc = gpu(&dfa, chunk, None);
+        for len in [0usize, 1, 3, 100, 5000] {
+            let hay = text(&mut rng, len);
+            let want = cpu::scan(&dfa, &hay);
+            assert_eq!(sc.scan(&hay, 0).unwrap(), want, "chunk {chunk} len {len}");
+            if len == 5000 {
+                assert_eq!(want, reference::scan(&p, &hay).unwrap());
+                assert!(want.len() > 100);
+            }
+        }
+    }
+    // A match spanning every chunk boundary: "a" + 3000 non-z bytes + "z".
+    let mut hay = b"bb a".to_vec();
+    hay.extend(std::iter::repeat_n(b'y', 3000));
+    hay.extend_from_slice(b"z key qq");
+    let sc = gpu(&dfa, 7, None);
+    assert_eq!(sc.scan(&hay, 9).unwrap(), {
+        let mut w = cpu::scan(&dfa, &hay);
+        w.iter_mut().for_each(|h| h.tag = 9);
+        w
+    });
+}
+
+#[test]
+fn gpu_batch_stream_and_passes() {
+    let p = patterns();
+    let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
+    let mut rng = Rng(3);
+    let inputs: Vec<Vec<u8>> = (0..40).map(|i| text(&mut rng, i * 37)).collect();
+    let refs: Vec<&[u8]> = inputs.iter().map(|v| v.as_slice()).collect();
+    let tags: Vec<u32> = (0..40).map(|i| 1000 + i).collect();
+    let mut want = Vec::new();
+    for (b, &t) in refs.iter().zip(&tags) {
+        want.extend(cpu::scan(&dfa, b).into_iter().map(|h| Hit { tag: t, ..h }));
+    }
+    // Multi-pass: haystack bindings of 256 bytes force items to split across passes.
+    for pass in [None, Some(256usize)] {
+        let sc = gpu(&dfa, 16, pass);
+        assert_eq!(sc.scan_many(&refs, &tags).unwrap(), want, "pass {pass:?}");
+    }
+    // Streaming: pieces of a long input, state carried across calls.
+    let hay = text(&mut rng, 3000);
+    let sc = gpu(&dfa, 32, None);
+    let mut st = sc.stream_open(4);
+    let mut got = Vec::new();
+    let mut at = 0;
+    while at < hay.len() {
+        let n = (1 + rng.below(700)).min(hay.len() - at);
+        got.extend(sc.stream_write(&mut st, &hay[at..at + n]).unwrap());
+        at += n;
+    }
+    got.extend(sc.stream_close(&mut st));
+    let want: Vec<Hit> = cpu::scan(&dfa, &hay)
+        .into_iter()
+        .map(|h| Hit { tag: 4, ..h })
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn gpu_ten_thousand_literals_and_hit_overflow() {
+    let mut rng = Rng(11);
+    let alpha = b"abcdefghijklmnopqrstuvwxyz";
+    let lits: Vec<Vec<u8>> = (0..10_000)
+        .map(|_| {
+            (0..4 + rng.below(6))
+                .map(|_| alpha[rng.below(26)])
+                .collect()
+        })
+        .collect();
+    let p: Vec<Pattern> = lits
+        .iter()
+        .enumerate()
+        .map(|(i, l)| Pattern::literal(l, i as u32))
+        .collect();
+    let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
+    let mut hay = Vec::new();
+    while hay.len() < 300_000 {
+        hay.extend_from_slice(&lits[rng.below(lits.len())]);
+        hay.push(b' ');
+    }
+    let want = cpu::scan(&dfa, &hay);
+    // More hits than the initial ring capacity (hay/64 = 4,687): overflow is counted and
+    // the round re-run with enough room.
+    assert!(want.len() > 20_000, "{}", want.len());
+    assert_eq!(gpu(&dfa, 4096, None).scan(&hay, 0).unwrap(), want);
+}
+
+#[test]
+fn gpu_input_larger_than_one_binding() {
+    // > 128 MiB (lavapipe's max binding): split across passes, one chunk state carried.
+    let p = vec![
+        Pattern::regex("needle[0-9]+!", 1),
+        Pattern::literal(b"zz", 2),
+    ];
+    let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
+    let len = (129 << 20) + 12345;
+    let mut hay = vec![b'.'; len];
+    let mut rng = Rng(5);
+    for _ in 0..200 {
+        let at = rng.below(len - 20);
+        hay[at..at + 10].copy_from_slice(b"needle123!");
+    }
+    // One match straddling the 128 MiB pass boundary.
+    let b = 128 << 20;
+    hay[b - 8..b + 4].copy_from_slice(b"needle99999!");
+    hay[b - 1] = b'9';
+    let want = cpu::scan(&dfa, &hay);
+    let got = gpu(&dfa, 1 << 20, None).scan(&hay, 0).unwrap();
+    assert_eq!(got.len(), want.len());
+    assert_eq!(got, want);
+    assert!(want.iter().any(|h| h.end == b as u64 + 4));
+}
+
+#[test]
+fn gpu_resident_haystack_scans_again_and_again() {
+    let p = patterns();
+    let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
+    let mut rng = Rng(4242);
+    // Default chunking (chosen from the size) and tiny chunks (many fix-ups, unaligned
+    // chunk starts); a 3-byte haystack with no whole word; an empty one.
+    for chunk in [0u64, 7] {
+        let sc = gpu(&dfa, chunk, None);
+        for len in [0usize, 3, 70_001] {
+            let bytes = text(&mut rng, len);
+            let want = cpu::scan(&dfa, &bytes);
+            let hay = sc.load(&bytes).unwrap();
+            assert_eq!(hay.bytes(), &bytes[..]);
+            for round in 0..3 {
+                assert_eq!(
+                    sc.scan_resident(&hay, 0).unwrap(),
+                    want,
+                    "chunk {chunk} len {len} round {round}"
+                );
+                // Scans from host memory in between reuse the scanner's own buffers and
+                // must not disturb the resident haystack.
+                let other = text(&mut rng, 999);
+                assert_eq!(sc.scan(&other, 0).unwrap(), cpu::scan(&dfa, &other));
+            }
+            let tagged = sc.scan_resident(&hay, 9).unwrap();
+            assert!(tagged.iter().all(|h| h.tag == 9));
+            assert_eq!(tagged.len(), want.len());
+        }
+    }
+    // A haystack with far more hits than the initial hit ring: the ring grows (the set is
+    // rebuilt with table and haystack carried over) and later scans stay exact.
+    let dense =
+        Arc::new(Dfa::compile(&[Pattern::regex("a", 1)], &CompileOptions::default()).unwrap());
+    let sc = gpu(&dense, 0, None);
+    let bytes = vec![b'a'; 300_000];
+    let hay = sc.load(&bytes).unwrap();
+    for _ in 0..2 {
+        let hits = sc.scan_resident(&hay, 0).unwrap();
+        assert_eq!(hits.len(), 300_000);
+        assert_eq!(hits[299_999].end, 300_000);
+    }
+    // Haystacks larger than one pass fall back to scanning from host memory in passes.
+    let sc = gpu(&dfa, 0, Some(4096));
+    let bytes = text(&mut rng, 10_000);
+    let hay = sc.load(&bytes).unwrap();
+    assert_eq!(sc.scan_resident(&hay, 0).unwrap(), cpu::scan(&dfa, &bytes));
+}
+
+#[test]
+fn gpu_split_sets_equal_per_pattern_scans() {
+    // A set that must be split into several DFAs (groups); ids 1 and 3 appear twice.
+    let p = vec![
+        Pattern::regex("a[ab]{6}b", 1),
+        Pattern::regex("b[ab]{5}a", 2),
+        Pattern::regex("[ab]a[ab]{7}", 3),
+        Pattern::regex("ab+a", 4),
+        Pattern::literal(b"bab", 5),
+        Pattern::regex("x[ab]{4}x", 6),
+        Pattern::regex("(?i)A[ab]{6}", 1),
+        Pattern::regex("b{2,4}x", 7),
+        Pattern::regex("z$", 8),
+        Pattern::regex("^a", 3),
+    ];
+    let set = DfaSet::compile_grouped(&p, &CompileOptions::default(), 48 << 10).unwrap();
+    assert!(set.group_count() >= 2, "{} groups", set.group_count());
+    let mut b = GpuBackend::new(None, 16).expect("GPU backend");
+    b.set_pass_bytes(512);
+    let sc = Scanner::new(set, Box::new(b));
+    let mut rng = Rng(4242);
+    for round in 0..6 {
+        let inputs: Vec<Vec<u8>> = (0..3)
+            .map(|_| {
+                (0..rng.below(1500))
+                    .map(|_| b"aabbAxz\n "[rng.below(9)])
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[u8]> = inputs.iter().map(|v| v.as_slice()).collect();
+        let tags = [5, 6, 7];
+        let mut want = Vec::new();
+        for (b, &t) in refs.iter().zip(&tags) {
+            let per = reference::scan(&p, b).unwrap();
+            want.extend(per.into_iter().map(|h| Hit { tag: t, ..h }));
+        }
+        assert_eq!(sc.scan_many(&refs, &tags).unwrap(), want, "round {round}");
+        let mut st = sc.stream_open(5);
+        let mut got = Vec::new();
+        let mut at = 0;
+        while at < refs[0].len() {
+            let n = (1 + rng.below(300)).min(refs[0].len() - at);
+            got.extend(sc.stream_write(&mut st, &refs[0][at..at + n]).unwrap());
+            at += n;
+        }
+        got.extend(sc.stream_close(&mut st));
+        got.sort_unstable_by_key(|h| (h.end, h.pattern));
+        let want0: Vec<Hit> = want.iter().filter(|h| h.tag == 5).copied().collect();
+        assert_eq!(got, want0, "stream, round {round}");
+        let hay = sc.load(refs[1]).unwrap();
+        let want1: Vec<Hit> = want.iter().filter(|h| h.tag == 6).copied().collect();
+        for _ in 0..2 {
+            assert_eq!(sc.scan_resident(&hay, 6).unwrap(), want1, "resident");
+        }
+    }
+}
