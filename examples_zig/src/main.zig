@@ -150,6 +150,43 @@ pub fn markDone(ring: []u8, slot: usize) void {
     std.mem.writeInt(u32, ring[slot * c.VYRE_SLOT_BYTES ..][0..4], c.VYRE_STATE_DONE, .little);
 }
 
+/// Compile a pattern set into a DFA (release it with c.vyre_dfa_destroy).
+pub fn compileDfa(patterns: []const c.vyre_dfa_pattern, diag: ?*Diagnostics) VyreError!*c.vyre_dfa {
+    var dfa: ?*c.vyre_dfa = null;
+    var err_obj: ?*c.vyre_error = null;
+    try check(c.vyre_dfa_compile(patterns.ptr, patterns.len, null, &dfa, &err_obj), err_obj, diag);
+    return dfa.?;
+}
+
+/// A CPU-backend scanner for `dfa` (release it with c.vyre_scanner_destroy).
+pub fn cpuScanner(dfa: *const c.vyre_dfa, threads: u32, diag: ?*Diagnostics) VyreError!*c.vyre_scanner {
+    var opts = std.mem.zeroes(c.vyre_scanner_options);
+    opts.backend = c.VYRE_SCAN_BACKEND_CPU;
+    opts.threads = threads;
+    var scanner: ?*c.vyre_scanner = null;
+    var err_obj: ?*c.vyre_error = null;
+    try check(c.vyre_scanner_create(dfa, &opts, &scanner, &err_obj), err_obj, diag);
+    return scanner.?;
+}
+
+/// Every hit in `data`, sorted by (end, pattern), in memory from `allocator`.
+pub fn scan(allocator: std.mem.Allocator, scanner: *const c.vyre_scanner, data: []const u8, diag: ?*Diagnostics) ![]c.vyre_hit {
+    var count: usize = 0;
+    var err_obj: ?*c.vyre_error = null;
+    try check(c.vyre_scanner_scan(scanner, data.ptr, data.len, null, 0, &count, &err_obj), err_obj, diag);
+    const hits = try allocator.alloc(c.vyre_hit, count);
+    errdefer allocator.free(hits);
+    if (count == 0) return hits;
+    err_obj = null;
+    try check(c.vyre_scanner_scan(scanner, data.ptr, data.len, hits.ptr, hits.len, &count, &err_obj), err_obj, diag);
+    return hits[0..count];
+}
+
+const demo_patterns = [_]c.vyre_dfa_pattern{
+    .{ .expression = "secret", .length = 6, .id = 1, .flags = c.VYRE_PATTERN_LITERAL },
+    .{ .expression = "key[0-9]+", .length = 0, .id = 2, .flags = 0 },
+};
+
 pub fn main() !void {
     if (c.vyre_version() != c.VYRE_VERSION_NUMBER) {
         std.debug.print("libvyre {s} does not match vyre.h ({d})\n", .{ c.vyre_version_string(), c.VYRE_VERSION_NUMBER });
@@ -179,11 +216,20 @@ pub fn main() !void {
     std.debug.print("done: {d} of {d}\n", .{ try countDone(ring, batch.len, &diag), batch.len });
 
     // Errors come back per call: a Zig error plus the library's message in `diag`.
-    _ = batchPublish(ring, 2, &batch, 1, &diag) catch |err| {
+    if (batchPublish(ring, 2, &batch, 1, &diag)) |_| {
+        return error.PublishOverFenceSucceeded;
+    } else |err| {
         std.debug.print("expected failure {s}: {s}\n", .{ @errorName(err), diag.message() });
-        return;
-    };
-    return error.PublishOverFenceSucceeded;
+    }
+
+    // Scan a buffer for a pattern set (CPU backend here; the GPU backend is the default).
+    const dfa = try compileDfa(&demo_patterns, &diag);
+    defer c.vyre_dfa_destroy(dfa);
+    const scanner = try cpuScanner(dfa, 0, &diag);
+    defer c.vyre_scanner_destroy(scanner);
+    const hits = try scan(allocator, scanner, "my secret key42 and key7", &diag);
+    defer allocator.free(hits);
+    for (hits) |hit| std.debug.print("hit: pattern {d} ends at {d}\n", .{ hit.pattern, hit.end });
 }
 
 test "library version matches the header" {
@@ -261,4 +307,32 @@ test "a too-small buffer reports the size it needs and is not touched" {
     try std.testing.expectEqualSlices(u8, &([_]u8{0xA5} ** 100), &small);
     var big: [(160 + 4) * 4]u8 = undefined;
     try std.testing.expectEqual(big.len, try encodeControlInto(&big, 4, 8, null));
+}
+
+test "scan a buffer" {
+    const dfa = try compileDfa(&demo_patterns, null);
+    const scanner = try cpuScanner(dfa, 2, null);
+    c.vyre_dfa_destroy(dfa); // the scanner keeps its DFA alive
+    defer c.vyre_scanner_destroy(scanner);
+    //                 0         1         2
+    //                 012345678901234567890123
+    const data = "my secret key42 and key7";
+    const hits = try scan(std.testing.allocator, scanner, data, null);
+    defer std.testing.allocator.free(hits);
+    const want = [_][2]u64{ .{ 1, 9 }, .{ 2, 14 }, .{ 2, 15 }, .{ 2, 24 } };
+    try std.testing.expectEqual(want.len, hits.len);
+    for (want, hits) |w, hit| {
+        try std.testing.expectEqual(w[0], hit.pattern);
+        try std.testing.expectEqual(w[1], hit.end);
+    }
+}
+
+test "a bad pattern is error.Pattern naming the pattern" {
+    const bad = [_]c.vyre_dfa_pattern{
+        .{ .expression = "ok", .length = 0, .id = 1, .flags = 0 },
+        .{ .expression = "(unclosed", .length = 0, .id = 2, .flags = 0 },
+    };
+    var diag: Diagnostics = .{};
+    try std.testing.expectError(error.Pattern, compileDfa(&bad, &diag));
+    try std.testing.expect(std.mem.startsWith(u8, diag.message(), "pattern 1:"));
 }

@@ -1,6 +1,7 @@
 // vyre-demo: the smallest Go program using libvyre through cgo. It encodes a control
 // block and a ring, publishes a batch, decodes it, plays the kernel's part by marking
-// items DONE, counts them, and shows a vyre failure surfacing as a wrapped Go error.
+// items DONE, counts them, shows a vyre failure surfacing as a wrapped Go error, and
+// scans a buffer for a small pattern set.
 package main
 
 import (
@@ -63,6 +64,26 @@ func run() error {
 		return fmt.Errorf("expected a slot-in-flight error, got %v", err)
 	}
 	fmt.Printf("expected failure: %v\n", wrapped)
+
+	// Scan a buffer for a pattern set (CPU backend here; the GPU backend is the default).
+	dfa, err := vyre.CompileDFA([]vyre.Pattern{
+		{Expression: "secret", ID: 1, Flags: vyre.PatternLiteral},
+		{Expression: "key[0-9]+", ID: 2},
+	})
+	if err != nil {
+		return fmt.Errorf("compiling patterns: %w", err)
+	}
+	scanner, err := vyre.NewCPUScanner(dfa, 0)
+	dfa.Close()
+	if err != nil {
+		return fmt.Errorf("creating scanner: %w", err)
+	}
+	defer scanner.Close()
+	hits, err := scanner.Scan([]byte("my secret key42 and key7"))
+	if err != nil {
+		return fmt.Errorf("scanning: %w", err)
+	}
+	fmt.Printf("scan hits (pattern@end): %v\n", hits)
 	return nil
 }
 
