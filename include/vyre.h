@@ -757,12 +757,12 @@
 #define VYRE_PATTERN_LITERAL 2
 
 /**
- * Pattern flag: `.` also matches `\n`.
+ * Pattern flag: the regex dot (any byte) also matches a newline byte (0x0A).
  */
 #define VYRE_PATTERN_DOTALL 4
 
 /**
- * Pattern flag: `^` and `$` also match after and before `\n`.
+ * Pattern flag: `^` and `$` also match after and before a newline byte (0x0A).
  */
 #define VYRE_PATTERN_MULTILINE 8
 
@@ -2123,11 +2123,17 @@ typedef struct vyre_dfa_options {
  * read during the call only (vyre copies what it keeps).
  */
 typedef struct vyre_dfa_table {
+  /**
+   * Number of states; states are numbered 0..state_count.
+   */
   uint32_t state_count;
   /**
    * Number of byte classes, 1..=256.
    */
   uint32_t class_count;
+  /**
+   * State the scan starts in (< state_count).
+   */
   uint32_t start_state;
   /**
    * 0: a state's ids end right after the byte that entered it; 1: one byte earlier
@@ -2146,14 +2152,26 @@ typedef struct vyre_dfa_table {
    * state_count + 1 offsets into `match_ids` (state s reports ids[off[s]..off[s+1]]).
    */
   const uint32_t *match_offsets;
+  /**
+   * Pattern ids reported by the states, sliced by `match_offsets`.
+   */
   const uint32_t *match_ids;
+  /**
+   * Number of entries in `match_ids`.
+   */
   size_t match_id_count;
   /**
    * Optional (NULL = none): state_count + 1 offsets into `eoi_ids`, ids that end at
    * the end of the input when the scan ends in that state.
    */
   const uint32_t *eoi_offsets;
+  /**
+   * Pattern ids reported at the end of the input, sliced by `eoi_offsets`.
+   */
   const uint32_t *eoi_ids;
+  /**
+   * Number of entries in `eoi_ids` (0 when `eoi_offsets` is NULL).
+   */
   size_t eoi_id_count;
 } vyre_dfa_table;
 
@@ -2171,6 +2189,9 @@ typedef struct vyre_dfa_info {
    * Byte classes of the group with the most.
    */
   uint32_t class_count;
+  /**
+   * Patterns of all groups together.
+   */
   uint32_t pattern_count;
   /**
    * Match delay in bytes (0 or 1; the largest of any group).
@@ -2218,8 +2239,19 @@ typedef struct vyre_scanner_options {
  * for streams).
  */
 typedef struct vyre_hit {
+  /**
+   * Tag of the input the match is in (0 for `vyre_scanner_scan`, the item's tag for
+   * batches, the stream's tag for streams).
+   */
   uint32_t tag;
+  /**
+   * Id of the pattern that matched (`vyre_dfa_pattern.id`).
+   */
   uint32_t pattern;
+  /**
+   * Offset just past the match's last byte, from the start of the input (of the
+   * whole stream for streams).
+   */
   uint64_t end;
 } vyre_hit;
 
@@ -2234,12 +2266,21 @@ typedef int32_t (*vyre_hit_callback)(const struct vyre_hit *hit, void *userdata)
  * One input of a batch scan.
  */
 typedef struct vyre_scan_item {
+  /**
+   * Bytes to scan (may be NULL only when `length` is 0).
+   */
   const uint8_t *data;
+  /**
+   * Number of bytes at `data`.
+   */
   size_t length;
   /**
    * Reported in `vyre_hit.tag`.
    */
   uint32_t tag;
+  /**
+   * Reserved; set to 0.
+   */
   uint32_t reserved;
 } vyre_scan_item;
 

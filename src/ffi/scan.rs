@@ -14,9 +14,9 @@ use std::sync::{Arc, Mutex};
 pub const VYRE_PATTERN_CASELESS: u32 = 1;
 /// Pattern flag: the expression is a literal byte string (`length` bytes), not a regex.
 pub const VYRE_PATTERN_LITERAL: u32 = 2;
-/// Pattern flag: `.` also matches `\n`.
+/// Pattern flag: the regex dot (any byte) also matches a newline byte (0x0A).
 pub const VYRE_PATTERN_DOTALL: u32 = 4;
-/// Pattern flag: `^` and `$` also match after and before `\n`.
+/// Pattern flag: `^` and `$` also match after and before a newline byte (0x0A).
 pub const VYRE_PATTERN_MULTILINE: u32 = 8;
 
 /// Scanner backend: the GPU megakernel (default; `adapter` or `VYRE_ADAPTER` selects it).
@@ -60,9 +60,11 @@ pub struct vyre_dfa_options {
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct vyre_dfa_table {
+    /// Number of states; states are numbered 0..state_count.
     pub state_count: u32,
     /// Number of byte classes, 1..=256.
     pub class_count: u32,
+    /// State the scan starts in (< state_count).
     pub start_state: u32,
     /// 0: a state's ids end right after the byte that entered it; 1: one byte earlier
     /// (regex-automata style delayed matches).
@@ -73,12 +75,16 @@ pub struct vyre_dfa_table {
     pub transitions: *const u32,
     /// state_count + 1 offsets into `match_ids` (state s reports ids[off[s]..off[s+1]]).
     pub match_offsets: *const u32,
+    /// Pattern ids reported by the states, sliced by `match_offsets`.
     pub match_ids: *const u32,
+    /// Number of entries in `match_ids`.
     pub match_id_count: usize,
     /// Optional (NULL = none): state_count + 1 offsets into `eoi_ids`, ids that end at
     /// the end of the input when the scan ends in that state.
     pub eoi_offsets: *const u32,
+    /// Pattern ids reported at the end of the input, sliced by `eoi_offsets`.
     pub eoi_ids: *const u32,
+    /// Number of entries in `eoi_ids` (0 when `eoi_offsets` is NULL).
     pub eoi_id_count: usize,
 }
 
@@ -92,6 +98,7 @@ pub struct vyre_dfa_info {
     pub state_count: u32,
     /// Byte classes of the group with the most.
     pub class_count: u32,
+    /// Patterns of all groups together.
     pub pattern_count: u32,
     /// Match delay in bytes (0 or 1; the largest of any group).
     pub delay: u32,
@@ -108,8 +115,13 @@ pub struct vyre_dfa_info {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct vyre_hit {
+    /// Tag of the input the match is in (0 for `vyre_scanner_scan`, the item's tag for
+    /// batches, the stream's tag for streams).
     pub tag: u32,
+    /// Id of the pattern that matched (`vyre_dfa_pattern.id`).
     pub pattern: u32,
+    /// Offset just past the match's last byte, from the start of the input (of the
+    /// whole stream for streams).
     pub end: u64,
 }
 
@@ -130,10 +142,13 @@ const _: () = assert!(std::mem::size_of::<vyre_scan_item>() == 24);
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct vyre_scan_item {
+    /// Bytes to scan (may be NULL only when `length` is 0).
     pub data: *const u8,
+    /// Number of bytes at `data`.
     pub length: usize,
     /// Reported in `vyre_hit.tag`.
     pub tag: u32,
+    /// Reserved; set to 0.
     pub reserved: u32,
 }
 
