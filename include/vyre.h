@@ -3909,6 +3909,9 @@ vyre_status vyre_dfa_import(const struct vyre_dfa_table *table, const struct vyr
 /**
  * Report state count, class count, pattern count, delay, table bytes and group count.
  *
+ * Errors: NULL handle or out-pointer → `VYRE_ERROR_NULL_POINTER`; poisoned handle → `VYRE_ERROR_POISONED`. `*out_info` is written only on success.
+ * Thread safety: a DFA is immutable; safe from any thread.
+ *
  * # Safety
  * `dfa` is NULL or live; `out_info` NULL or writable.
  */
@@ -3916,6 +3919,9 @@ vyre_status vyre_dfa_get_info(const struct vyre_dfa *dfa, struct vyre_dfa_info *
 
 /**
  * Release a DFA (scanners created from it keep it alive). NULL is a no-op.
+ *
+ * Thread safety: must not race with other calls on the same handle; scanners created
+ * from it hold their own reference and stay valid.
  *
  * # Safety
  * `dfa` is NULL or a live handle not destroyed before.
@@ -3927,6 +3933,9 @@ void vyre_dfa_destroy(struct vyre_dfa *dfa);
  * (lavapipe when there is no GPU). Errors: unknown backend → `VYRE_ERROR_INVALID_ARGUMENT`;
  * no adapter → `VYRE_ERROR_NO_ADAPTER`; GPU failures → `VYRE_ERROR_GPU`.
  *
+ * `*out_scanner` is written only on success. Thread safety: safe from any thread; the
+ * DFA may be shared by many scanners.
+ *
  * # Safety
  * Pointers NULL or valid; `options->adapter` NULL or NUL-terminated.
  */
@@ -3934,6 +3943,9 @@ vyre_status vyre_scanner_create(const struct vyre_dfa *dfa, const struct vyre_sc
 
 /**
  * Release a scanner (open streams keep it alive). NULL is a no-op.
+ *
+ * Thread safety: must not race with other calls on the same handle; open streams and
+ * loaded haystacks hold their own reference.
  *
  * # Safety
  * `scanner` is NULL or a live handle not destroyed before.
@@ -3943,6 +3955,9 @@ void vyre_scanner_destroy(struct vyre_scanner *scanner);
 /**
  * Name of the backend ("cpu (N threads)" or the GPU adapter and backend) as a
  * NUL-terminated string into caller storage (`write_out` convention, size includes NUL).
+ *
+ * Errors: NULL handle or out-pointer → `VYRE_ERROR_NULL_POINTER`; poisoned handle → `VYRE_ERROR_POISONED`; `buf` too small → `VYRE_ERROR_INSUFFICIENT_SIZE` with the
+ * required size in `*out_written`. Thread safety: safe to call concurrently.
  *
  * # Safety
  * `buf` NULL or valid for `len` bytes; `out_written` valid.
@@ -3966,6 +3981,11 @@ vyre_status vyre_scanner_scan(const struct vyre_scanner *scanner, const uint8_t 
  * order on this thread; a non-zero return stops delivery (the call still returns
  * `VYRE_OK`).
  *
+ * Errors: NULL handle or out-pointer → `VYRE_ERROR_NULL_POINTER`; poisoned handle → `VYRE_ERROR_POISONED`; NULL `data` with `len` > 0 or NULL `callback` →
+ * `VYRE_ERROR_NULL_POINTER`; GPU failures → `VYRE_ERROR_GPU` / `VYRE_ERROR_DEVICE_LOST`.
+ * Thread safety: safe to call concurrently on one scanner; the callback runs on the
+ * calling thread.
+ *
  * # Safety
  * `data` valid for `len` bytes; `callback` non-NULL.
  */
@@ -3976,6 +3996,11 @@ vyre_status vyre_scanner_scan_callback(const struct vyre_scanner *scanner, const
  * each item's tag, sorted by (tag, end, pattern), into caller storage (`write_out`
  * convention as `vyre_scanner_scan`).
  *
+ * Errors: NULL handle or out-pointer → `VYRE_ERROR_NULL_POINTER`; poisoned handle → `VYRE_ERROR_POISONED`; NULL `items` with `count` > 0 or an item with NULL `data` and
+ * non-zero length → `VYRE_ERROR_NULL_POINTER`; `hits` too small →
+ * `VYRE_ERROR_INSUFFICIENT_SIZE` (required count in `*out_written`, `hits` untouched); GPU
+ * failures → `VYRE_ERROR_GPU`. Thread safety: safe to call concurrently on one scanner.
+ *
  * # Safety
  * `items` valid for `count` entries, each `data` valid for its `length`.
  */
@@ -3984,6 +4009,10 @@ vyre_status vyre_scanner_scan_batch(const struct vyre_scanner *scanner, const st
 /**
  * Batch scan with a callback (see `vyre_scanner_scan_callback`).
  *
+ * Errors: as `vyre_scanner_scan_batch`, plus NULL `callback` →
+ * `VYRE_ERROR_NULL_POINTER`. Thread safety: safe to call concurrently on one scanner; the
+ * callback runs on the calling thread.
+ *
  * # Safety
  * As `vyre_scanner_scan_batch`; `callback` non-NULL.
  */
@@ -3991,6 +4020,9 @@ vyre_status vyre_scanner_scan_batch_callback(const struct vyre_scanner *scanner,
 
 /**
  * Open a stream whose hits carry `tag` and stream offsets.
+ *
+ * Errors: NULL handle or out-pointer → `VYRE_ERROR_NULL_POINTER`; poisoned handle → `VYRE_ERROR_POISONED`. `*out_stream` is written only on success. Thread safety: a
+ * stream is used by one thread at a time; many streams may share one scanner.
  *
  * # Safety
  * `scanner` live; `out_stream` writable.
@@ -4004,6 +4036,11 @@ vyre_status vyre_scan_stream_open(const struct vyre_scanner *scanner, uint32_t t
  * only by the next byte and then arrives with the next piece or at close. Stopping the
  * callback stops delivery only; the whole piece is consumed.
  *
+ * Errors: NULL `stream`/`callback` or NULL `data` with `len` > 0 →
+ * `VYRE_ERROR_NULL_POINTER`; poisoned → `VYRE_ERROR_POISONED`; stream offset overflow →
+ * `VYRE_ERROR_OVERFLOW`; GPU failures → `VYRE_ERROR_GPU`. Thread safety: one thread at a
+ * time per stream; the callback runs on the calling thread.
+ *
  * # Safety
  * `data` valid for `len` bytes; `callback` non-NULL.
  */
@@ -4013,6 +4050,9 @@ vyre_status vyre_scan_stream_write(struct vyre_scan_stream *stream, const uint8_
  * End the stream: deliver the matches that end exactly at its end (`$`, `\b`, ...) and
  * reset it to offset 0 so it can be reused for a new stream.
  *
+ * Errors: NULL `stream`/`callback` → `VYRE_ERROR_NULL_POINTER`; poisoned →
+ * `VYRE_ERROR_POISONED`. Thread safety: one thread at a time per stream.
+ *
  * # Safety
  * `stream` live; `callback` non-NULL.
  */
@@ -4021,6 +4061,9 @@ vyre_status vyre_scan_stream_close(struct vyre_scan_stream *stream, vyre_hit_cal
 /**
  * Bytes consumed by the stream so far.
  *
+ * Errors: NULL `stream`/`out_offset` → `VYRE_ERROR_NULL_POINTER`; poisoned →
+ * `VYRE_ERROR_POISONED`. Thread safety: one thread at a time per stream.
+ *
  * # Safety
  * `stream` live; `out_offset` writable.
  */
@@ -4028,6 +4071,8 @@ vyre_status vyre_scan_stream_offset(const struct vyre_scan_stream *stream, uint6
 
 /**
  * Release a stream. NULL is a no-op.
+ *
+ * Thread safety: must not race with other calls on the same stream.
  *
  * # Safety
  * `stream` is NULL or a live handle not destroyed before.
@@ -4078,6 +4123,8 @@ vyre_status vyre_haystack_scan_callback(const struct vyre_haystack *haystack, ui
 /**
  * Release a loaded haystack and its device buffers (its scanner stays alive while other
  * handles hold it). NULL is a no-op.
+ *
+ * Thread safety: must not race with other calls on the same haystack.
  *
  * # Safety
  * `haystack` is NULL or a live handle not destroyed before.

@@ -16,6 +16,9 @@ for f in scan_bench libvyre.so.0 libhs.so.5 libvulkan.so.1; do
     [ -e "$dev/$f" ] || { echo "scan-bench: missing .device/$f (see the header of $0)" >&2; exit 2; }
 done
 export LD_LIBRARY_PATH=$dev${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# The NVIDIA ICD needs glvnd (libGLdispatch/libGLX), which the device image lacks: carry
+# them in .device/gl (Debian libglvnd0 + libglx0).
+[ -d "$dev/gl" ] && export LD_LIBRARY_PATH=$dev/gl:$LD_LIBRARY_PATH
 # Without this the loader picks a stale ICD file ("Could not get 'vkCreateInstance'").
 nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -e "$nvidia_icd" ]; then
