@@ -1,7 +1,9 @@
 //! GPU backend: the built-in DFA_SCAN opcode (0xFFF0, `dfa_scan.wgsl`) on the megakernel.
 //!
-//! One pass = one resident set holding the DFA table, a haystack (at most one binding)
-//! and a hit ring. Round 0 publishes one slot per chunk: the first chunk of each item
+//! One pass = one resident set holding the DFA tables of a bundle of groups (back to
+//! back in one binding; each slot's arg 1 names its group's table offset), a haystack
+//! (at most one binding) and a hit ring. All groups run in the same rounds: round 0
+//! publishes one slot per (group, chunk): the first chunk of each item
 //! runs from the item's true entering state, every other chunk speculatively from the
 //! start state. Fix-up rounds then run, for each chunk whose true entering state differs
 //! from the start state, the true and the speculative run in lockstep until they meet

@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex};
 pub struct ResidentHaystack {
     bytes: Vec<u8>,
     id: u64,
-    /// Backend-private resident state per DFA group, keyed by the group's address (the
-    /// GPU backend keeps one buffer set per group here).
+    /// Backend-private resident state keyed by a DFA group's address (the GPU backend
+    /// keeps one buffer set per bundle of groups here, keyed by its first group).
     pub(crate) cache: Mutex<HashMap<usize, Box<dyn Any + Send>>>,
 }
 
