@@ -1,9 +1,10 @@
 // DFA_SCAN (opcode 0xFFF0): scan a byte range of the resident haystack with the resident
 // DFA table and append hit records to the hit ring.
-//   user0: DFA table (Dfa::gpu_words)   user1: haystack bytes packed LE in words
+//   user0: DFA tables (Dfa::gpu_words of every group, back to back)   user1: haystack bytes packed LE in words
 //   user2: hit ring: [0] records appended (atomic, counts past capacity), [1] capacity,
 //          records from word 4: {slot, match-set (state index), end lo, end hi}
-// args: 0 mode (0 scan; 1 lockstep fix-up against a speculative run), 1 unused,
+// args: 0 mode (0 scan; 1 lockstep fix-up against a speculative run), 1 word offset of
+//       this slot's group table in user0 (all groups' chunks run in one round),
 //       2 position (byte index in user1, advanced on YIELD), 3 end (exclusive),
 //       4/5 absolute offset of user1 byte 0 for this item (lo/hi, wrapping),
 //       6 state (premultiplied), 7 speculative state (mode 1),
@@ -15,30 +16,30 @@
 // iterations per invocation); out of budget → save position and state, YIELD.
 // Hits cost one atomicAdd each; the capacity is read once per call.
 
-fn scan_dfa_class(b: u32) -> u32 {
-    return (user0[16u + (b >> 2u)] >> ((b & 3u) * 8u)) & 0xffu;
+fn scan_dfa_class(g: u32, b: u32) -> u32 {
+    return (user0[g + 16u + (b >> 2u)] >> ((b & 3u) * 8u)) & 0xffu;
 }
 
-fn scan_dfa_emit(slot: u32, s: u32, p: u32, cap: u32) {
+fn scan_dfa_emit(slot: u32, g: u32, s: u32, p: u32, cap: u32) {
     let i = atomicAdd(&user2[0], 1u);
     if (i < cap) {
         // end = abs + p + 1 - delay, 64-bit with carry.
-        let rel = p + 1u - user0[3];
+        let rel = p + 1u - user0[g + 3u];
         let lo = vyre_arg(4u) + rel;
         let hi = vyre_arg(5u) + select(0u, 1u, lo < rel);
         let r = 4u + i * 4u;
         atomicStore(&user2[r], slot);
-        atomicStore(&user2[r + 1u], (s & 0x7fffffffu) / user0[1]);
+        atomicStore(&user2[r + 1u], (s & 0x7fffffffu) / user0[g + 1u]);
         atomicStore(&user2[r + 2u], lo);
         atomicStore(&user2[r + 3u], hi);
     }
 }
 
 // One DFA step on byte b at position p (mode 0); returns the new state.
-fn scan_dfa_byte(slot: u32, s: u32, b: u32, p: u32, toff: u32, cap: u32) -> u32 {
-    let n = user0[toff + (s & 0x7fffffffu) + scan_dfa_class(b)];
+fn scan_dfa_byte(slot: u32, g: u32, s: u32, b: u32, p: u32, toff: u32, cap: u32) -> u32 {
+    let n = user0[toff + (s & 0x7fffffffu) + scan_dfa_class(g, b)];
     if ((n & 0x80000000u) != 0u) {
-        scan_dfa_emit(slot, n, p, cap);
+        scan_dfa_emit(slot, g, n, p, cap);
     }
     return n;
 }
@@ -49,7 +50,11 @@ fn scan_dfa(slot: u32) -> u32 {
     let end = vyre_arg(3u);
     var s = vyre_arg(6u);
     var sp = vyre_arg(7u);
-    let toff = user0[4];
+    let g = vyre_arg(1u);
+    if (g + 16u + 64u > arrayLength(&user0)) {
+        return vyre_fault(VYRE_FAULT_OUT_OF_BOUNDS);
+    }
+    let toff = g + user0[g + 4u];
     let cap = atomicLoad(&user2[1]);
     if (p > end || end > arrayLength(&user1) * 4u || mode > 1u) {
         return vyre_fault(VYRE_FAULT_OUT_OF_BOUNDS);
@@ -67,15 +72,15 @@ fn scan_dfa(slot: u32) -> u32 {
     for (var k = 0u; k < n; k = k + 1u) {
         if (mode == 0u && (p & 3u) == 0u && end - p >= 4u) {
             let w = user1[p >> 2u];
-            s = scan_dfa_byte(slot, s, w & 0xffu, p, toff, cap);
-            s = scan_dfa_byte(slot, s, (w >> 8u) & 0xffu, p + 1u, toff, cap);
-            s = scan_dfa_byte(slot, s, (w >> 16u) & 0xffu, p + 2u, toff, cap);
-            s = scan_dfa_byte(slot, s, w >> 24u, p + 3u, toff, cap);
+            s = scan_dfa_byte(slot, g, s, w & 0xffu, p, toff, cap);
+            s = scan_dfa_byte(slot, g, s, (w >> 8u) & 0xffu, p + 1u, toff, cap);
+            s = scan_dfa_byte(slot, g, s, (w >> 16u) & 0xffu, p + 2u, toff, cap);
+            s = scan_dfa_byte(slot, g, s, w >> 24u, p + 3u, toff, cap);
             p = p + 4u;
             continue;
         }
         let b = (user1[p >> 2u] >> ((p & 3u) * 8u)) & 0xffu;
-        let c = scan_dfa_class(b);
+        let c = scan_dfa_class(g, b);
         s = user0[toff + (s & 0x7fffffffu) + c];
         if (mode == 1u) {
             sp = user0[toff + (sp & 0x7fffffffu) + c];
@@ -85,7 +90,7 @@ fn scan_dfa(slot: u32) -> u32 {
             }
         }
         if ((s & 0x80000000u) != 0u) {
-            scan_dfa_emit(slot, s, p, cap);
+            scan_dfa_emit(slot, g, s, p, cap);
         }
         p = p + 1u;
     }

@@ -1,7 +1,9 @@
 //! GPU backend: the built-in DFA_SCAN opcode (0xFFF0, `dfa_scan.wgsl`) on the megakernel.
 //!
-//! One pass = one resident set holding the DFA table, a haystack (at most one binding)
-//! and a hit ring. Round 0 publishes one slot per chunk: the first chunk of each item
+//! One pass = one resident set holding the DFA tables of a bundle of groups (back to
+//! back in one binding; each slot's arg 1 names its group's table offset), a haystack
+//! (at most one binding) and a hit ring. All groups run in the same rounds: round 0
+//! publishes one slot per (group, chunk): the first chunk of each item
 //! runs from the item's true entering state, every other chunk speculatively from the
 //! start state. Fix-up rounds then run, for each chunk whose true entering state differs
 //! from the start state, the true and the speculative run in lockstep until they meet
@@ -27,12 +29,14 @@ use crate::gpu::{
 };
 use crate::protocol::{self, abi::op};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const WGSL: &str = include_str!("dfa_scan.wgsl");
 const NONE: u32 = u32::MAX;
 /// Slots per round are capped by the protocol's ring limit.
 const MAX_SLOTS: usize = protocol::abi::MAX_RING_SLOTS as usize;
+/// Most groups scanned in one round (each needs at least one slot per chunk).
+const MAX_BUNDLE: usize = 256;
 
 /// Build a scanner on the GPU megakernel (`adapter`: selector, None = VYRE_ADAPTER/best).
 pub fn scanner(dfa: impl Into<DfaSet>, adapter: Option<&str>, chunk: u64) -> Result<Scanner> {
@@ -50,6 +54,8 @@ pub struct GpuBackend {
     lanes: usize,
     /// Largest haystack per pass (one storage binding, word aligned).
     pass_bytes: usize,
+    /// Largest table bytes of one bundle of groups (one storage binding).
+    table_limit: usize,
     /// Buffers reused by scans from host memory, one set per DFA (group) address, so
     /// each group's table is uploaded once.
     scratch: Mutex<HashMap<usize, Resident>>,
@@ -64,9 +70,9 @@ struct Resident {
     table_bytes: usize,
     hay_bytes: usize,
     hit_cap: usize,
-    /// (address, length) of the DFA whose table is loaded (the scanner owns the DFA for
-    /// as long as this set exists).
-    table: Option<(usize, usize)>,
+    /// (address, words) of each DFA whose table is loaded, in order (the scanner owns the
+    /// DFAs for as long as this set exists).
+    table: Option<Vec<(usize, usize)>>,
     /// Id of the resident haystack loaded (0 = scratch contents).
     hay: u64,
 }
@@ -152,6 +158,7 @@ impl GpuBackend {
             chunk_len: chunk.min(1 << 30) as usize,
             lanes,
             pass_bytes: limit,
+            table_limit: limit,
             scratch: Mutex::new(HashMap::new()),
         })
     }
@@ -194,18 +201,111 @@ impl Backend for GpuBackend {
     }
 
     fn scan_items(&self, dfa: &Dfa, items: &[Item<'_>], hits: &mut Vec<Hit>) -> Result<Vec<u32>> {
+        let exits = self.scan_bundle(&[dfa], &[items], hits)?;
+        Ok(exits.into_iter().next().unwrap_or_default())
+    }
+
+    fn scan_groups(
+        &self,
+        groups: &[Arc<Dfa>],
+        items: &[Vec<Item<'_>>],
+        hits: &mut Vec<Hit>,
+    ) -> Result<Vec<Vec<u32>>> {
+        let mut exits = Vec::with_capacity(groups.len());
+        for r in self.bundles(groups) {
+            let dfas: Vec<&Dfa> = groups[r.clone()].iter().map(|g| &**g).collect();
+            let its: Vec<&[Item<'_>]> = items[r].iter().map(|v| v.as_slice()).collect();
+            exits.extend(self.scan_bundle(&dfas, &its, hits)?);
+        }
+        Ok(exits)
+    }
+
+    fn load(&self, dfa: &Dfa, hay: &ResidentHaystack) -> Result<()> {
+        self.load_bundle(&[dfa], hay)
+    }
+
+    fn load_groups(&self, groups: &[Arc<Dfa>], hay: &ResidentHaystack) -> Result<()> {
+        for r in self.bundles(groups) {
+            let dfas: Vec<&Dfa> = groups[r].iter().map(|g| &**g).collect();
+            self.load_bundle(&dfas, hay)?;
+        }
+        Ok(())
+    }
+
+    fn scan_resident(
+        &self,
+        dfa: &Dfa,
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<u32> {
+        let exits = self.scan_resident_bundle(&[dfa], hay, tag, hits)?;
+        Ok(exits.first().copied().unwrap_or_default())
+    }
+
+    fn scan_resident_groups(
+        &self,
+        groups: &[Arc<Dfa>],
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<Vec<u32>> {
+        let mut exits = Vec::with_capacity(groups.len());
+        for r in self.bundles(groups) {
+            let dfas: Vec<&Dfa> = groups[r].iter().map(|g| &**g).collect();
+            exits.extend(self.scan_resident_bundle(&dfas, hay, tag, hits)?);
+        }
+        Ok(exits)
+    }
+}
+
+impl GpuBackend {
+    /// Split groups into bundles whose tables fit one storage binding together; each
+    /// bundle runs all its groups in the same rounds (one slot per group and chunk).
+    fn bundles(&self, groups: &[Arc<Dfa>]) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let (mut from, mut bytes) = (0, 0usize);
+        for (i, g) in groups.iter().enumerate() {
+            let b = g.table_bytes();
+            if i > from && (bytes + b > self.table_limit || i - from >= MAX_BUNDLE) {
+                out.push(from..i);
+                from = i;
+                bytes = 0;
+            }
+            bytes += b;
+        }
+        if from < groups.len() {
+            out.push(from..groups.len());
+        }
+        out
+    }
+
+    /// Scan items with a bundle of groups (`items[g]`: group g's entering states; bytes
+    /// come from `items[0]`); exit states per group.
+    fn scan_bundle(
+        &self,
+        dfas: &[&Dfa],
+        items: &[&[Item<'_>]],
+        hits: &mut Vec<Hit>,
+    ) -> Result<Vec<Vec<u32>>> {
+        let mut exits: Vec<Vec<u32>> = items
+            .iter()
+            .map(|it| it.iter().map(|i| i.state).collect())
+            .collect();
+        let Some(&items0) = items.first() else {
+            return Ok(exits);
+        };
         let mut scratch = self
             .scratch
             .lock()
             .map_err(|_| Error::new(Status::Poisoned, "GPU scanner lock poisoned"))?;
-        let key = dfa as *const Dfa as usize;
+        let key = dfas[0] as *const Dfa as usize;
         let mut res = scratch.remove(&key);
-        let mut exits: Vec<u32> = items.iter().map(|i| i.state).collect();
         // Split items into passes of at most pass_bytes haystack bytes; a piece of an
         // item never shares a pass with its predecessor, so its entering state is known.
         let mut passes: Vec<Vec<Seg>> = vec![Vec::new()];
         let mut fill = 0usize;
-        for (i, it) in items.iter().enumerate() {
+        for (i, it) in items0.iter().enumerate() {
             let mut from = 0;
             loop {
                 // Pieces start word aligned in the pass haystack.
@@ -233,7 +333,7 @@ impl Backend for GpuBackend {
         }
         let mut r = Ok(());
         for segs in passes.iter().filter(|p| !p.is_empty()) {
-            r = self.run_pass(dfa, items, segs, &mut exits, hits, &mut res, 0);
+            r = self.run_pass(dfas, items0, segs, &mut exits, hits, &mut res, 0);
             if r.is_err() {
                 break;
             }
@@ -244,7 +344,7 @@ impl Backend for GpuBackend {
         r.map(|_| exits)
     }
 
-    fn load(&self, dfa: &Dfa, hay: &ResidentHaystack) -> Result<()> {
+    fn load_bundle(&self, dfas: &[&Dfa], hay: &ResidentHaystack) -> Result<()> {
         if hay.len() > self.pass_bytes {
             return Ok(()); // scanned from host memory in passes (see scan_resident)
         }
@@ -257,41 +357,48 @@ impl Backend for GpuBackend {
         }];
         let item = [Item {
             bytes: hay.bytes(),
-            state: dfa.start_state(),
+            state: 0,
             base: 0,
             tag: 0,
         }];
-        let l = self.layout(&item, &seg);
+        let l = self.layout(&item, &seg, dfas.len());
         let cap = (hay.len() / 64).clamp(4096, 1 << 24);
-        self.stage(dfa, &item, &seg, &l, &mut res, hay.id(), cap)?;
+        self.stage(dfas, &item, &seg, &l, &mut res, hay.id(), cap)?;
         // Force the upload now so later scans find everything on the device.
         if let Some(r) = res.as_ref() {
             r.set.read(buffer::EXTRA + 2, 0, &mut [0u8; 4])?;
         }
         if let Some(r) = res {
-            cache.insert(dfa as *const Dfa as usize, Box::new(r));
+            cache.insert(dfas[0] as *const Dfa as usize, Box::new(r));
         }
         Ok(())
     }
 
-    fn scan_resident(
+    fn scan_resident_bundle(
         &self,
-        dfa: &Dfa,
+        dfas: &[&Dfa],
         hay: &ResidentHaystack,
         tag: u32,
         hits: &mut Vec<Hit>,
-    ) -> Result<u32> {
-        let item = [Item {
-            bytes: hay.bytes(),
-            state: dfa.start_state(),
-            base: 0,
-            tag,
-        }];
+    ) -> Result<Vec<u32>> {
+        let per: Vec<[Item<'_>; 1]> = dfas
+            .iter()
+            .map(|d| {
+                [Item {
+                    bytes: hay.bytes(),
+                    state: d.start_state(),
+                    base: 0,
+                    tag,
+                }]
+            })
+            .collect();
+        let items: Vec<&[Item<'_>]> = per.iter().map(|p| p.as_slice()).collect();
         if hay.len() > self.pass_bytes {
-            return Ok(self.scan_items(dfa, &item, hits)?[0]);
+            let exits = self.scan_bundle(dfas, &items, hits)?;
+            return Ok(exits.iter().map(|e| e[0]).collect());
         }
         let mut cache = lock_cache(hay)?;
-        let key = dfa as *const Dfa as usize;
+        let key = dfas[0] as *const Dfa as usize;
         let mut res: Option<Resident> = cache
             .remove(&key)
             .and_then(|b| b.downcast::<Resident>().ok())
@@ -301,13 +408,13 @@ impl Backend for GpuBackend {
             from: 0,
             to: hay.len(),
         }];
-        let mut exits = [dfa.start_state()];
-        let r = self.run_pass(dfa, &item, &seg, &mut exits, hits, &mut res, hay.id());
+        let mut exits: Vec<Vec<u32>> = dfas.iter().map(|d| vec![d.start_state()]).collect();
+        let r = self.run_pass(dfas, items[0], &seg, &mut exits, hits, &mut res, hay.id());
         if let Some(res) = res {
             cache.insert(key, Box::new(res));
         }
         r?;
-        Ok(exits[0])
+        Ok(exits.iter().map(|e| e[0]).collect())
     }
 }
 
@@ -334,21 +441,26 @@ struct Layout {
 }
 
 impl GpuBackend {
-    /// Chunk length for a pass of `total` bytes: the fixed one, else enough chunks to
-    /// keep `lanes` lanes busy (at least 1 KiB each, a multiple of 4 so chunks start on
-    /// word boundaries), and never more chunks than the ring holds.
-    fn chunk_for(&self, total: usize) -> usize {
+    /// Chunk length for a pass of `total` bytes scanned by `groups` groups at once: the
+    /// fixed one, else enough chunks that all groups together keep `lanes` lanes busy
+    /// (at least 1 KiB each, a multiple of 4 so chunks start on word boundaries), and
+    /// never more slots (groups × chunks) than the ring holds.
+    fn chunk_for(&self, total: usize, groups: usize) -> usize {
+        let groups = groups.max(1);
         let c = if self.chunk_len != 0 {
             self.chunk_len
         } else {
-            (total / self.lanes).max(1024).next_multiple_of(4)
+            (total / (self.lanes / groups).max(1))
+                .max(1024)
+                .next_multiple_of(4)
         };
-        c.max(total.div_ceil(MAX_SLOTS)).clamp(1, u32::MAX as usize)
+        c.max(total.div_ceil((MAX_SLOTS / groups).max(1)))
+            .clamp(1, u32::MAX as usize)
     }
 
-    fn layout(&self, items: &[Item<'_>], segs: &[Seg]) -> Layout {
+    fn layout(&self, items: &[Item<'_>], segs: &[Seg], groups: usize) -> Layout {
         let total: usize = segs.iter().map(|s| s.to - s.from).sum();
-        let chunk_len = self.chunk_for(total);
+        let chunk_len = self.chunk_for(total, groups);
         let mut l = Layout {
             chunks: Vec::new(),
             seg_chunks: Vec::new(),
@@ -381,25 +493,35 @@ impl GpuBackend {
         l
     }
 
-    /// Make `res` hold this DFA's table and the pass haystack (uploading only what it
-    /// does not hold yet: `hay_id` != 0 names resident content already loaded).
+    /// Make `res` hold the bundle's tables (back to back in user0) and the pass haystack
+    /// (uploading only what it does not hold yet: `hay_id` != 0 names resident content
+    /// already loaded). Returns each group's table word offset.
     #[allow(clippy::too_many_arguments)]
     fn stage(
         &self,
-        dfa: &Dfa,
+        dfas: &[&Dfa],
         items: &[Item<'_>],
         segs: &[Seg],
         l: &Layout,
         res: &mut Option<Resident>,
         hay_id: u64,
         cap: usize,
-    ) -> Result<()> {
-        let table_bytes = dfa.gpu_len_words() * 4;
+    ) -> Result<Vec<u32>> {
+        let mut bases = Vec::with_capacity(dfas.len());
+        let mut words = 0usize;
+        for d in dfas {
+            bases.push(
+                u32::try_from(words)
+                    .map_err(|_| Error::new(Status::Gpu, "DFA tables exceed 2^32 words"))?,
+            );
+            words += d.gpu_len_words();
+        }
+        let table_bytes = words * 4;
         let hay_bytes = l.hay_len.next_multiple_of(4).max(4);
         ensure(
             &self.mk,
             res,
-            l.chunks.len().max(1),
+            (l.chunks.len() * dfas.len()).max(1),
             table_bytes,
             hay_bytes,
             cap,
@@ -407,9 +529,15 @@ impl GpuBackend {
         let r = res
             .as_mut()
             .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
-        let key = (dfa as *const Dfa as usize, table_bytes);
-        if r.table != Some(key) {
-            r.set.write(buffer::EXTRA, 0, &le_bytes(&dfa.gpu_words()))?;
+        let key: Vec<(usize, usize)> = dfas
+            .iter()
+            .map(|d| (*d as *const Dfa as usize, d.gpu_len_words()))
+            .collect();
+        if r.table.as_ref() != Some(&key) {
+            for (d, &b) in dfas.iter().zip(&bases) {
+                r.set
+                    .write(buffer::EXTRA, b as u64 * 4, &le_bytes(&d.gpu_words()))?;
+            }
             r.table = Some(key);
         }
         if hay_id == 0 || r.hay != hay_id {
@@ -422,23 +550,23 @@ impl GpuBackend {
             }
             r.hay = hay_id;
         }
-        Ok(())
+        Ok(bases)
     }
 
+    /// One pass of a bundle: every group's chunks run in the same rounds (slot
+    /// `g * chunks + k`); fix-up and hit collection stay per group.
     #[allow(clippy::too_many_arguments)]
     fn run_pass(
         &self,
-        dfa: &Dfa,
+        dfas: &[&Dfa],
         items: &[Item<'_>],
         segs: &[Seg],
-        exits: &mut [u32],
+        exits: &mut [Vec<u32>],
         out: &mut Vec<Hit>,
         res: &mut Option<Resident>,
         hay_id: u64,
     ) -> Result<()> {
-        let c = dfa.class_count();
-        let start = dfa.start_state() * c;
-        let l = self.layout(items, segs);
+        let l = self.layout(items, segs, dfas.len());
         if l.chunks.is_empty() {
             return Ok(());
         }
@@ -447,59 +575,80 @@ impl GpuBackend {
         if let Some(r) = res.as_ref() {
             cap = cap.max(r.hit_cap);
         }
-        self.stage(dfa, items, segs, &l, res, hay_id, cap)?;
+        let bases = self.stage(dfas, items, segs, &l, res, hay_id, cap)?;
         let Layout {
             chunks, seg_chunks, ..
         } = l;
-        let entering0: Vec<u32> = segs.iter().map(|s| exits[s.item] * c).collect();
-        // Round 0: speculative scan of every chunk (first chunk of a segment: true state).
-        let args0: Vec<[u32; 9]> = chunks
+        let nch = chunks.len();
+        let cs: Vec<u32> = dfas.iter().map(|d| d.class_count()).collect();
+        let starts: Vec<u32> = dfas
             .iter()
-            .enumerate()
-            .map(|(k, ch)| {
-                let first = seg_chunks[ch.seg].0 == k;
-                let s = if first { entering0[ch.seg] } else { start };
-                [
-                    0,
-                    0,
-                    ch.pos,
-                    ch.end,
-                    ch.abs0 as u32,
-                    (ch.abs0 >> 32) as u32,
-                    s,
-                    start,
-                    0,
-                ]
-            })
+            .zip(&cs)
+            .map(|(d, &c)| d.start_state() * c)
             .collect();
+        let entering0: Vec<Vec<u32>> = (0..dfas.len())
+            .map(|g| segs.iter().map(|s| exits[g][s.item] * cs[g]).collect())
+            .collect();
+        let arg = |mode: u32, g: usize, k: usize, s: u32| {
+            let ch = chunks[k];
+            [
+                mode,
+                bases[g],
+                ch.pos,
+                ch.end,
+                ch.abs0 as u32,
+                (ch.abs0 >> 32) as u32,
+                s,
+                starts[g],
+                0,
+            ]
+        };
+        // Round 0: speculative scan of every chunk of every group (first chunk of a
+        // segment: true state).
+        let mut args0: Vec<[u32; 9]> = Vec::with_capacity(nch * dfas.len());
+        for g in 0..dfas.len() {
+            for (k, ch) in chunks.iter().enumerate() {
+                let first = seg_chunks[ch.seg].0 == k;
+                let s = if first {
+                    entering0[g][ch.seg]
+                } else {
+                    starts[g]
+                };
+                args0.push(arg(0, g, k, s));
+            }
+        }
         let (res0, hits0) = self.round(res, &args0)?;
         let spec_exit: Vec<u32> = res0.iter().map(|a| a[6] & !MATCH_BIT).collect();
-        let mut spec_hits: Vec<Vec<(u32, u64)>> = vec![Vec::new(); chunks.len()];
+        let mut spec_hits: Vec<Vec<(u32, u64)>> = vec![Vec::new(); args0.len()];
         for (slot, set, end) in hits0 {
             spec_hits[slot as usize].push((set, end));
         }
-        // Fix-up rounds.
+        // Fix-up rounds (all groups' fix-ups in the same round).
         let mut memo: HashMap<(usize, u32), FixResult> = HashMap::new();
         loop {
             let mut launch: Vec<(usize, u32)> = Vec::new();
-            for (si, &(a, b)) in seg_chunks.iter().enumerate() {
-                let mut entering = entering0[si];
-                for k in a..b {
-                    if k == a {
-                        entering = spec_exit[k];
-                        continue;
-                    }
-                    if entering == start {
-                        entering = spec_exit[k];
-                    } else if let Some(f) = memo.get(&(k, entering)) {
-                        entering = if f.met_at == NONE {
-                            f.exit
+            for g in 0..dfas.len() {
+                let start = starts[g];
+                for (si, &(a, b)) in seg_chunks.iter().enumerate() {
+                    let mut entering = entering0[g][si];
+                    for k in a..b {
+                        let slot = g * nch + k;
+                        if k == a {
+                            entering = spec_exit[slot];
+                            continue;
+                        }
+                        if entering == start {
+                            entering = spec_exit[slot];
+                        } else if let Some(f) = memo.get(&(slot, entering)) {
+                            entering = if f.met_at == NONE {
+                                f.exit
+                            } else {
+                                spec_exit[slot]
+                            };
                         } else {
-                            spec_exit[k]
-                        };
-                    } else {
-                        launch.push((k, entering));
-                        entering = spec_exit[k]; // guess: the runs meet
+                            launch.push((slot, entering));
+                            entering = spec_exit[slot]; // guess: the runs meet
+                        }
                     }
                 }
             }
@@ -508,20 +657,7 @@ impl GpuBackend {
             }
             let args: Vec<[u32; 9]> = launch
                 .iter()
-                .map(|&(k, e)| {
-                    let ch = chunks[k];
-                    [
-                        1,
-                        0,
-                        ch.pos,
-                        ch.end,
-                        ch.abs0 as u32,
-                        (ch.abs0 >> 32) as u32,
-                        e,
-                        start,
-                        0,
-                    ]
-                })
+                .map(|&(slot, e)| arg(1, slot / nch, slot % nch, e))
                 .collect();
             let (fres, fhits) = self.round(res, &args)?;
             let mut per: Vec<Vec<(u32, u64)>> = vec![Vec::new(); launch.len()];
@@ -539,49 +675,52 @@ impl GpuBackend {
                 );
             }
         }
-        // Final walk: collect exact hits and exit states.
-        let shift = 1 - dfa.delay() as u64;
-        for (si, &(a, b)) in seg_chunks.iter().enumerate() {
-            let tag = items[segs[si].item].tag;
-            let push = |set: u32, end: u64, out: &mut Vec<Hit>| {
-                for &id in dfa.matches(set) {
-                    out.push(Hit {
-                        end,
-                        pattern: id,
-                        tag,
-                    });
-                }
-            };
-            let mut entering = entering0[si];
-            for k in a..b {
-                if k == a || entering == start {
-                    for &(set, end) in &spec_hits[k] {
+        // Final walk: collect exact hits and exit states, per group.
+        for (g, dfa) in dfas.iter().enumerate() {
+            let (c, start) = (cs[g], starts[g]);
+            let shift = 1 - dfa.delay() as u64;
+            for (si, &(a, b)) in seg_chunks.iter().enumerate() {
+                let tag = items[segs[si].item].tag;
+                let push = |set: u32, end: u64, out: &mut Vec<Hit>| {
+                    for &id in dfa.matches(set) {
+                        out.push(Hit {
+                            end,
+                            pattern: id,
+                            tag,
+                        });
+                    }
+                };
+                let mut entering = entering0[g][si];
+                for k in a..b {
+                    let slot = g * nch + k;
+                    if k == a || entering == start {
+                        for &(set, end) in &spec_hits[slot] {
+                            push(set, end, out);
+                        }
+                        entering = spec_exit[slot];
+                        continue;
+                    }
+                    let f = memo.get(&(slot, entering)).ok_or_else(|| {
+                        Error::new(Status::Gpu, "internal: missing fix-up result")
+                    })?;
+                    for &(set, end) in &f.hits {
                         push(set, end, out);
                     }
-                    entering = spec_exit[k];
-                    continue;
-                }
-                let f = memo
-                    .get(&(k, entering))
-                    .ok_or_else(|| Error::new(Status::Gpu, "internal: missing fix-up result"))?;
-                for &(set, end) in &f.hits {
-                    push(set, end, out);
-                }
-                if f.met_at == NONE {
-                    entering = f.exit;
-                } else {
-                    let cut = chunks[k].abs0.wrapping_add(f.met_at as u64 + shift);
-                    for &(set, end) in spec_hits[k].iter().filter(|h| h.1 >= cut) {
-                        push(set, end, out);
+                    if f.met_at == NONE {
+                        entering = f.exit;
+                    } else {
+                        let cut = chunks[k].abs0.wrapping_add(f.met_at as u64 + shift);
+                        for &(set, end) in spec_hits[slot].iter().filter(|h| h.1 >= cut) {
+                            push(set, end, out);
+                        }
+                        entering = spec_exit[slot];
                     }
-                    entering = spec_exit[k];
                 }
+                exits[g][segs[si].item] = entering / c;
             }
-            exits[segs[si].item] = entering / c;
         }
         Ok(())
     }
-
     /// Run one round of DFA_SCAN slots on the resident set; returns each slot's final
     /// args and the hits (slot, match-set state, end). On hit-ring overflow the ring is
     /// grown (new set: table and haystack uploaded again) and the round re-run.

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A haystack loaded once and scanned many times: the bytes stay in host memory and, for
 /// the GPU backend, in a resident buffer set next to the DFA table, so a scan uploads only
@@ -18,8 +18,8 @@ use std::sync::Mutex;
 pub struct ResidentHaystack {
     bytes: Vec<u8>,
     id: u64,
-    /// Backend-private resident state per DFA group, keyed by the group's address (the
-    /// GPU backend keeps one buffer set per group here).
+    /// Backend-private resident state keyed by a DFA group's address (the GPU backend
+    /// keeps one buffer set per bundle of groups here, keyed by its first group).
     pub(crate) cache: Mutex<HashMap<usize, Box<dyn Any + Send>>>,
 }
 
@@ -77,6 +77,38 @@ pub trait Backend: Send + Sync {
             tag,
         };
         Ok(self.scan_items(dfa, &[item], hits)?[0])
+    }
+    /// Scan the same items with several groups: `items[g]` are group `g`'s items (same
+    /// bytes, bases and tags in every group; only the entering states differ). Returns
+    /// the exit states per group. Default: one group after another.
+    fn scan_groups(
+        &self,
+        groups: &[Arc<Dfa>],
+        items: &[Vec<Item<'_>>],
+        hits: &mut Vec<Hit>,
+    ) -> Result<Vec<Vec<u32>>> {
+        groups
+            .iter()
+            .zip(items)
+            .map(|(g, it)| self.scan_items(g, it, hits))
+            .collect()
+    }
+    /// [`Backend::load`] for every group. Default: one group after another.
+    fn load_groups(&self, groups: &[Arc<Dfa>], hay: &ResidentHaystack) -> Result<()> {
+        groups.iter().try_for_each(|g| self.load(g, hay))
+    }
+    /// [`Backend::scan_resident`] for every group; exit state per group.
+    fn scan_resident_groups(
+        &self,
+        groups: &[Arc<Dfa>],
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<Vec<u32>> {
+        groups
+            .iter()
+            .map(|g| self.scan_resident(g, hay, tag, hits))
+            .collect()
     }
 }
 
@@ -182,20 +214,25 @@ impl Scanner {
             return Err(Error::invalid("inputs and tags differ in length"));
         }
         let mut hits = Vec::new();
-        for dfa in self.set.groups() {
-            let start = dfa.start_state();
-            let items: Vec<Item<'_>> = inputs
-                .iter()
-                .zip(tags)
-                .map(|(b, &tag)| Item {
-                    bytes: b,
-                    state: start,
-                    base: 0,
-                    tag,
-                })
-                .collect();
-            let exits = self.backend.scan_items(dfa, &items, &mut hits)?;
-            for (it, &s) in items.iter().zip(&exits) {
+        let groups = self.set.groups();
+        let items: Vec<Vec<Item<'_>>> = groups
+            .iter()
+            .map(|dfa| {
+                inputs
+                    .iter()
+                    .zip(tags)
+                    .map(|(b, &tag)| Item {
+                        bytes: b,
+                        state: dfa.start_state(),
+                        base: 0,
+                        tag,
+                    })
+                    .collect()
+            })
+            .collect();
+        let exits = self.backend.scan_groups(groups, &items, &mut hits)?;
+        for ((dfa, items), exits) in groups.iter().zip(&items).zip(&exits) {
+            for (it, &s) in items.iter().zip(exits) {
                 let tag = it.tag;
                 cpu::finish(dfa, s, it.bytes.len() as u64, |p, e| {
                     hits.push(Hit {
@@ -222,9 +259,7 @@ impl Scanner {
             id: NEXT_HAYSTACK_ID.fetch_add(1, Ordering::Relaxed),
             cache: Mutex::new(HashMap::new()),
         };
-        for dfa in self.set.groups() {
-            self.backend.load(dfa, &hay)?;
-        }
+        self.backend.load_groups(self.set.groups(), &hay)?;
         Ok(hay)
     }
 
@@ -232,8 +267,11 @@ impl Scanner {
     /// with `tag`. Same results as `scan(hay.bytes(), tag)`.
     pub fn scan_resident(&self, hay: &ResidentHaystack, tag: u32) -> Result<Vec<Hit>> {
         let mut hits = Vec::new();
-        for dfa in self.set.groups() {
-            let exit = self.backend.scan_resident(dfa, hay, tag, &mut hits)?;
+        let groups = self.set.groups();
+        let exits = self
+            .backend
+            .scan_resident_groups(groups, hay, tag, &mut hits)?;
+        for (dfa, &exit) in groups.iter().zip(&exits) {
             cpu::finish(dfa, exit, hay.len() as u64, |p, e| {
                 hits.push(Hit {
                     end: e,
@@ -263,18 +301,22 @@ impl Scanner {
     /// On error the state is left unchanged.
     pub fn stream_write(&self, st: &mut StreamState, piece: &[u8]) -> Result<Vec<Hit>> {
         let mut hits = Vec::new();
-        let mut next = Vec::with_capacity(st.states.len());
-        for (dfa, &state) in self.set.groups().iter().zip(&st.states) {
-            let items = [Item {
-                bytes: piece,
-                state,
-                base: st.offset,
-                tag: st.tag,
-            }];
-            let exits = self.backend.scan_items(dfa, &items, &mut hits)?;
-            next.push(exits[0]);
-        }
-        st.states = next;
+        let items: Vec<Vec<Item<'_>>> = st
+            .states
+            .iter()
+            .map(|&state| {
+                vec![Item {
+                    bytes: piece,
+                    state,
+                    base: st.offset,
+                    tag: st.tag,
+                }]
+            })
+            .collect();
+        let exits = self
+            .backend
+            .scan_groups(self.set.groups(), &items, &mut hits)?;
+        st.states = exits.iter().map(|e| e[0]).collect();
         st.offset += piece.len() as u64;
         merge(&mut hits, self.set.group_count());
         Ok(hits)
