@@ -366,9 +366,17 @@ pub unsafe extern "C" fn vyre_error_required_size(error: *const vyre_error) -> u
 /// `error` is NULL or an object returned through `out_error` that was not freed yet.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_error_free(error: *mut vyre_error) {
-    if !error.is_null() {
-        // A destructor cannot fail; still keep unwinding out of C.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(error))));
+    destroy_boxed(error);
+}
+
+/// Body of every `_destroy`/`_free`: NULL is a no-op, and a panic in a destructor never
+/// unwinds into C (the object is gone either way).
+///
+/// # Safety
+/// `ptr` is NULL or came from `Box::into_raw` and was not released before.
+pub unsafe fn destroy_boxed<T>(ptr: *mut T) {
+    if !ptr.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(ptr))));
     }
 }
 

@@ -10,7 +10,7 @@ use super::core::{
     boundary, boundary_poison, guarded, obj_ref, require_out, slice_mut, slice_ref, write_out,
     Poison,
 };
-use super::core::{vyre_error, vyre_status};
+use super::core::{destroy_boxed, vyre_error, vyre_status};
 use super::protocol::vyre_debug_record;
 use crate::error::{Error, Result};
 use crate::gpu::{
@@ -677,10 +677,7 @@ pub unsafe extern "C" fn vyre_device_create(
 /// `device` is NULL or a live handle not used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_device_destroy(device: *mut vyre_device) {
-    if !device.is_null() {
-        let _ =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(Box::from_raw(device))));
-    }
+    destroy_boxed(device);
 }
 
 /// Describe the adapter of `device` (the current one, after any recovery).
@@ -905,11 +902,7 @@ pub unsafe extern "C" fn vyre_megakernel_create(
 /// `megakernel` is NULL or a live handle not used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_megakernel_destroy(megakernel: *mut vyre_megakernel) {
-    if !megakernel.is_null() {
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            drop(Box::from_raw(megakernel))
-        }));
-    }
+    destroy_boxed(megakernel);
 }
 
 /// Ring slots the megakernel was sharded for (0 for NULL).
@@ -1082,31 +1075,14 @@ pub unsafe extern "C" fn vyre_megakernel_dispatch(
     debug_log_len: usize,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let bufs = vyre_dispatch_buffers {
-        control: vyre_buffer {
-            data: control,
-            len: control_len,
-        },
-        ring: vyre_buffer {
-            data: ring,
-            len: ring_len,
-        },
-        debug_log: vyre_buffer {
-            data: debug_log,
-            len: debug_log_len,
-        },
-        io_queue: vyre_buffer {
-            data: std::ptr::null_mut(),
-            len: 0,
-        },
-        extras: std::ptr::null(),
-        extra_count: 0,
-    };
-    vyre_megakernel_dispatch_ex(
+    dispatch_abi_buffers(
         megakernel,
-        &bufs,
-        std::ptr::null(),
-        std::ptr::null_mut(),
+        [
+            (control, control_len),
+            (ring, ring_len),
+            (debug_log, debug_log_len),
+            (std::ptr::null_mut(), 0),
+        ],
         out_error,
     )
 }
@@ -1136,23 +1112,31 @@ pub unsafe extern "C" fn vyre_megakernel_dispatch_with_io_queue(
     if io_queue.is_null() {
         return boundary(out_error, || Err(Error::null("io_queue")));
     }
+    dispatch_abi_buffers(
+        megakernel,
+        [
+            (control, control_len),
+            (ring, ring_len),
+            (debug_log, debug_log_len),
+            (io_queue, io_queue_len),
+        ],
+        out_error,
+    )
+}
+
+/// The two plain entry points above: the four ABI buffers, no extras, default options.
+/// A NULL io queue means "use an empty engine-owned one".
+unsafe fn dispatch_abi_buffers(
+    megakernel: *const vyre_megakernel,
+    abi: [(*mut u8, usize); 4],
+    out_error: *mut *mut vyre_error,
+) -> vyre_status {
+    let [control, ring, debug_log, io_queue] = abi.map(|(data, len)| vyre_buffer { data, len });
     let bufs = vyre_dispatch_buffers {
-        control: vyre_buffer {
-            data: control,
-            len: control_len,
-        },
-        ring: vyre_buffer {
-            data: ring,
-            len: ring_len,
-        },
-        debug_log: vyre_buffer {
-            data: debug_log,
-            len: debug_log_len,
-        },
-        io_queue: vyre_buffer {
-            data: io_queue,
-            len: io_queue_len,
-        },
+        control,
+        ring,
+        debug_log,
+        io_queue,
         extras: std::ptr::null(),
         extra_count: 0,
     };
@@ -1350,11 +1334,7 @@ pub unsafe extern "C" fn vyre_resident_create(
 /// `resident` is NULL or a live handle not used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_resident_destroy(resident: *mut vyre_resident) {
-    if !resident.is_null() {
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            drop(Box::from_raw(resident))
-        }));
-    }
+    destroy_boxed(resident);
 }
 
 /// Byte size of buffer `buffer` (`VYRE_BUFFER_*`) of the set.

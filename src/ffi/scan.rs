@@ -391,9 +391,7 @@ pub unsafe extern "C" fn vyre_dfa_get_info(
 /// `dfa` is NULL or a live handle not destroyed before.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_dfa_destroy(dfa: *mut vyre_dfa) {
-    if !dfa.is_null() {
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(Box::from_raw(dfa))));
-    }
+    destroy_boxed(dfa);
 }
 
 /// Create a scanner for `dfa`. `options` NULL or zeroed = GPU backend on the best adapter
@@ -460,11 +458,7 @@ pub unsafe extern "C" fn vyre_scanner_create(
 /// `scanner` is NULL or a live handle not destroyed before.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_scanner_destroy(scanner: *mut vyre_scanner) {
-    if !scanner.is_null() {
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            drop(Box::from_raw(scanner))
-        }));
-    }
+    destroy_boxed(scanner);
 }
 
 /// Name of the backend ("cpu (N threads)" or the GPU adapter and backend) as a
@@ -791,10 +785,7 @@ pub unsafe extern "C" fn vyre_scan_stream_offset(
 /// `stream` is NULL or a live handle not destroyed before.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_scan_stream_destroy(stream: *mut vyre_scan_stream) {
-    if !stream.is_null() {
-        let _ =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(Box::from_raw(stream))));
-    }
+    destroy_boxed(stream);
 }
 
 /// Load `len` bytes at `data` once for repeated scans (copied: the caller may free
@@ -898,9 +889,5 @@ pub unsafe extern "C" fn vyre_haystack_scan_callback(
 /// `haystack` is NULL or a live handle not destroyed before.
 #[no_mangle]
 pub unsafe extern "C" fn vyre_haystack_destroy(haystack: *mut vyre_haystack) {
-    if !haystack.is_null() {
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            drop(Box::from_raw(haystack))
-        }));
-    }
+    destroy_boxed(haystack);
 }
