@@ -192,6 +192,28 @@ pub fn guarded<T: Copy>(fallback: T, f: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
 }
 
+/// An opaque C handle that carries a [`Poison`] flag.
+pub trait Handle {
+    fn poison(&self) -> &Poison;
+}
+
+/// Boundary for a call on a handle: NULL handle → `VYRE_ERROR_NULL_POINTER` naming it,
+/// poisoned handle → `VYRE_ERROR_POISONED`, a panic in `body` poisons the handle.
+///
+/// # Safety
+/// `handle` is NULL or points to a live `H` for the duration of the call.
+pub unsafe fn with_handle<H: Handle>(
+    out_error: *mut *mut vyre_error,
+    handle: *const H,
+    name: &str,
+    body: impl FnOnce(&H) -> Result<()>,
+) -> vyre_status {
+    match handle.as_ref() {
+        None => boundary(out_error, || Err(Error::null(name))),
+        Some(h) => boundary_poison(out_error, h.poison(), || body(h)),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Pointer helpers. Each returns a NULL_POINTER error naming the argument.
 // ---------------------------------------------------------------------------------------

@@ -7,10 +7,9 @@
 //! threads during that call.
 
 use super::core::{
-    boundary, boundary_poison, guarded, obj_ref, require_out, slice_mut, slice_ref, write_out,
-    Poison,
+    boundary, guarded, obj_ref, require_out, slice_mut, slice_ref, write_out, Poison,
 };
-use super::core::{destroy_boxed, vyre_error, vyre_status};
+use super::core::{destroy_boxed, vyre_error, vyre_status, with_handle, Handle};
 use super::protocol::vyre_debug_record;
 use crate::error::{Error, Result};
 use crate::gpu::{
@@ -693,10 +692,7 @@ pub unsafe extern "C" fn vyre_device_info(
     out_info: *mut vyre_adapter_info,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(d) = device.as_ref() else {
-        return boundary(out_error, || Err(Error::null("device")));
-    };
-    boundary_poison(out_error, &d.poison, || {
+    with_handle(out_error, device, "device", |d| {
         require_out(out_info, "out_info")?;
         *out_info = adapter_info(&d.inner.adapter());
         Ok(())
@@ -716,10 +712,7 @@ pub unsafe extern "C" fn vyre_device_generation(
     out_generation: *mut u64,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(d) = device.as_ref() else {
-        return boundary(out_error, || Err(Error::null("device")));
-    };
-    boundary_poison(out_error, &d.poison, || {
+    with_handle(out_error, device, "device", |d| {
         require_out(out_generation, "out_generation")?;
         *out_generation = d.inner.generation();
         Ok(())
@@ -741,10 +734,7 @@ pub unsafe extern "C" fn vyre_device_debug_destroy(
     device: *mut vyre_device,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(d) = device.as_ref() else {
-        return boundary(out_error, || Err(Error::null("device")));
-    };
-    boundary_poison(out_error, &d.poison, || {
+    with_handle(out_error, device, "device", |d| {
         d.inner.debug_destroy();
         Ok(())
     })
@@ -760,10 +750,7 @@ unsafe fn new_megakernel(
     out_error: *mut *mut vyre_error,
     build: impl FnOnce(&gpu::Device) -> Result<gpu::Megakernel>,
 ) -> vyre_status {
-    let Some(d) = device.as_ref() else {
-        return boundary(out_error, || Err(Error::null("device")));
-    };
-    boundary_poison(out_error, &d.poison, || {
+    with_handle(out_error, device, "device", |d| {
         require_out(out, "out_megakernel")?;
         let mk = build(&d.inner)?;
         *out = Box::into_raw(Box::new(vyre_megakernel {
@@ -986,10 +973,7 @@ pub unsafe extern "C" fn vyre_megakernel_pipeline_id(
     out_written: *mut usize,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(m) = megakernel.as_ref() else {
-        return boundary(out_error, || Err(Error::null("megakernel")));
-    };
-    boundary_poison(out_error, &m.poison, || {
+    with_handle(out_error, megakernel, "megakernel", |m| {
         let id = m.inner.pipeline_id();
         write_out(buf, len, out_written, id.len() + 1, "buf", |dst| {
             fill_c_string(dst, id);
@@ -1167,10 +1151,7 @@ pub unsafe extern "C" fn vyre_megakernel_dispatch_ex(
     out_stats: *mut vyre_dispatch_stats,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(m) = megakernel.as_ref() else {
-        return boundary(out_error, || Err(Error::null("megakernel")));
-    };
-    boundary_poison(out_error, &m.poison, || {
+    with_handle(out_error, megakernel, "megakernel", |m| {
         let bufs = obj_ref(buffers, "buffers")?;
         let opts = dispatch_options(options)?;
         let report = dispatch_views(&m.inner, bufs, &opts)?;
@@ -1201,10 +1182,7 @@ pub unsafe extern "C" fn vyre_megakernel_dispatch_readback(
     out_stats: *mut vyre_dispatch_stats,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(m) = megakernel.as_ref() else {
-        return boundary(out_error, || Err(Error::null("megakernel")));
-    };
-    boundary_poison(out_error, &m.poison, || {
+    with_handle(out_error, megakernel, "megakernel", |m| {
         let bufs = obj_ref(buffers, "buffers")?;
         let rb = readback.as_mut().ok_or_else(|| Error::null("readback"))?;
         let opts = dispatch_options(options)?;
@@ -1295,10 +1273,7 @@ pub unsafe extern "C" fn vyre_resident_create(
     out_resident: *mut *mut vyre_resident,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(m) = megakernel.as_ref() else {
-        return boundary(out_error, || Err(Error::null("megakernel")));
-    };
-    boundary_poison(out_error, &m.poison, || {
+    with_handle(out_error, megakernel, "megakernel", |m| {
         require_out(out_resident, "out_resident")?;
         let mut desc = gpu::ResidentDesc::default();
         if let Some(o) = options.as_ref() {
@@ -1351,10 +1326,7 @@ pub unsafe extern "C" fn vyre_resident_buffer_size(
     out_size: *mut usize,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(r) = resident.as_ref() else {
-        return boundary(out_error, || Err(Error::null("resident")));
-    };
-    boundary_poison(out_error, &r.poison, || {
+    with_handle(out_error, resident, "resident", |r| {
         require_out(out_size, "out_size")?;
         let size = r
             .inner
@@ -1389,10 +1361,7 @@ pub unsafe extern "C" fn vyre_resident_write(
     len: usize,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(r) = resident.as_ref() else {
-        return boundary(out_error, || Err(Error::null("resident")));
-    };
-    boundary_poison(out_error, &r.poison, || {
+    with_handle(out_error, resident, "resident", |r| {
         let bytes = slice_ref(data, len, "data")?;
         r.inner.write(buffer_id(buffer), offset as u64, bytes)
     })
@@ -1415,10 +1384,7 @@ pub unsafe extern "C" fn vyre_resident_read(
     len: usize,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(r) = resident.as_ref() else {
-        return boundary(out_error, || Err(Error::null("resident")));
-    };
-    boundary_poison(out_error, &r.poison, || {
+    with_handle(out_error, resident, "resident", |r| {
         let out = slice_mut(dst, len, "dst")?;
         let mut tmp = vec![0u8; len];
         r.inner.read(buffer_id(buffer), offset as u64, &mut tmp)?;
@@ -1462,10 +1428,7 @@ pub unsafe extern "C" fn vyre_resident_dispatch_read(
     out_stats: *mut vyre_dispatch_stats,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(r) = resident.as_ref() else {
-        return boundary(out_error, || Err(Error::null("resident")));
-    };
-    boundary_poison(out_error, &r.poison, || {
+    with_handle(out_error, resident, "resident", |r| {
         let opts = dispatch_options(options)?;
         let ranges = slice_ref(ranges, range_count, "ranges")?;
         let mut reqs = Vec::with_capacity(ranges.len());
@@ -1511,10 +1474,7 @@ pub unsafe extern "C" fn vyre_megakernel_dispatch_batch(
     out_stats: *mut vyre_dispatch_stats,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(m) = megakernel.as_ref() else {
-        return boundary(out_error, || Err(Error::null("megakernel")));
-    };
-    boundary_poison(out_error, &m.poison, || {
+    with_handle(out_error, megakernel, "megakernel", |m| {
         let opts = dispatch_options(options)?;
         let handles = slice_ref(sets, count, "sets")?;
         let mut list = Vec::with_capacity(handles.len());
@@ -1553,3 +1513,21 @@ const _: () = {
             && size_of::<vyre_readback>() == 304 + 6 * size_of::<usize>()
     );
 };
+
+impl Handle for vyre_device {
+    fn poison(&self) -> &Poison {
+        &self.poison
+    }
+}
+
+impl Handle for vyre_megakernel {
+    fn poison(&self) -> &Poison {
+        &self.poison
+    }
+}
+
+impl Handle for vyre_resident {
+    fn poison(&self) -> &Poison {
+        &self.poison
+    }
+}

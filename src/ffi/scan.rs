@@ -544,10 +544,7 @@ pub unsafe extern "C" fn vyre_scanner_scan(
     out_hit_count: *mut usize,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(s) = scanner.as_ref() else {
-        return boundary(out_error, || Err(Error::null("scanner")));
-    };
-    boundary_poison(out_error, &s.poison, || {
+    with_handle(out_error, scanner, "scanner", |s| {
         let bytes = slice_ref(data, len, "data")?;
         require_out(out_hit_count, "out_hit_count")?;
         let found = s.scanner.scan(bytes, 0)?;
@@ -575,10 +572,7 @@ pub unsafe extern "C" fn vyre_scanner_scan_callback(
     userdata: *mut c_void,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(s) = scanner.as_ref() else {
-        return boundary(out_error, || Err(Error::null("scanner")));
-    };
-    boundary_poison(out_error, &s.poison, || {
+    with_handle(out_error, scanner, "scanner", |s| {
         let bytes = slice_ref(data, len, "data")?;
         if callback.is_none() {
             return Err(Error::null("callback"));
@@ -609,10 +603,7 @@ pub unsafe extern "C" fn vyre_scanner_scan_batch(
     out_hit_count: *mut usize,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(s) = scanner.as_ref() else {
-        return boundary(out_error, || Err(Error::null("scanner")));
-    };
-    boundary_poison(out_error, &s.poison, || {
+    with_handle(out_error, scanner, "scanner", |s| {
         let (data, tags) = items_of(items, count)?;
         require_out(out_hit_count, "out_hit_count")?;
         let found = s.scanner.scan_many(&data, &tags)?;
@@ -637,10 +628,7 @@ pub unsafe extern "C" fn vyre_scanner_scan_batch_callback(
     userdata: *mut c_void,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(s) = scanner.as_ref() else {
-        return boundary(out_error, || Err(Error::null("scanner")));
-    };
-    boundary_poison(out_error, &s.poison, || {
+    with_handle(out_error, scanner, "scanner", |s| {
         let (data, tags) = items_of(items, count)?;
         if callback.is_none() {
             return Err(Error::null("callback"));
@@ -709,10 +697,7 @@ pub unsafe extern "C" fn vyre_scan_stream_write(
     userdata: *mut c_void,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(st) = stream.as_ref() else {
-        return boundary(out_error, || Err(Error::null("stream")));
-    };
-    boundary_poison(out_error, &st.poison, || {
+    with_handle(out_error, stream, "stream", |st| {
         let bytes = slice_ref(data, len, "data")?;
         if callback.is_none() {
             return Err(Error::null("callback"));
@@ -740,10 +725,7 @@ pub unsafe extern "C" fn vyre_scan_stream_close(
     userdata: *mut c_void,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(st) = stream.as_ref() else {
-        return boundary(out_error, || Err(Error::null("stream")));
-    };
-    boundary_poison(out_error, &st.poison, || {
+    with_handle(out_error, stream, "stream", |st| {
         if callback.is_none() {
             return Err(Error::null("callback"));
         }
@@ -808,10 +790,7 @@ pub unsafe extern "C" fn vyre_scanner_load(
     out_haystack: *mut *mut vyre_haystack,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(s) = scanner.as_ref() else {
-        return boundary(out_error, || Err(Error::null("scanner")));
-    };
-    boundary_poison(out_error, &s.poison, || {
+    with_handle(out_error, scanner, "scanner", |s| {
         let bytes = slice_ref(data, len, "data")?;
         require_out(out_haystack, "out_haystack")?;
         let hay = s.scanner.load(bytes)?;
@@ -843,10 +822,7 @@ pub unsafe extern "C" fn vyre_haystack_scan(
     out_hit_count: *mut usize,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(h) = haystack.as_ref() else {
-        return boundary(out_error, || Err(Error::null("haystack")));
-    };
-    boundary_poison(out_error, &h.poison, || {
+    with_handle(out_error, haystack, "haystack", |h| {
         require_out(out_hit_count, "out_hit_count")?;
         let found = h.scanner.scan_resident(&h.hay, tag)?;
         store(&found, hits, hit_len, out_hit_count)
@@ -868,10 +844,7 @@ pub unsafe extern "C" fn vyre_haystack_scan_callback(
     userdata: *mut c_void,
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
-    let Some(h) = haystack.as_ref() else {
-        return boundary(out_error, || Err(Error::null("haystack")));
-    };
-    boundary_poison(out_error, &h.poison, || {
+    with_handle(out_error, haystack, "haystack", |h| {
         if callback.is_none() {
             return Err(Error::null("callback"));
         }
@@ -890,4 +863,28 @@ pub unsafe extern "C" fn vyre_haystack_scan_callback(
 #[no_mangle]
 pub unsafe extern "C" fn vyre_haystack_destroy(haystack: *mut vyre_haystack) {
     destroy_boxed(haystack);
+}
+
+impl Handle for vyre_dfa {
+    fn poison(&self) -> &Poison {
+        &self.poison
+    }
+}
+
+impl Handle for vyre_scanner {
+    fn poison(&self) -> &Poison {
+        &self.poison
+    }
+}
+
+impl Handle for vyre_scan_stream {
+    fn poison(&self) -> &Poison {
+        &self.poison
+    }
+}
+
+impl Handle for vyre_haystack {
+    fn poison(&self) -> &Poison {
+        &self.poison
+    }
 }
