@@ -132,26 +132,30 @@ impl GpuBackend {
         let device = Device::new(&DeviceOptions {
             adapter: adapter.map(str::to_string),
         })?;
+        let cpu = device.adapter().kind == DeviceKind::Cpu;
+        let tune = Tuning::from_env(cpu);
+        let wg = tune
+            .workgroup
+            .min(device.limits().max_compute_workgroup_size_x)
+            .max(1);
         let desc = MegakernelDesc {
             slot_count: 4096,
-            workgroup_size_x: 64,
+            workgroup_size_x: wg,
             opcodes: vec![CustomOpcode {
                 opcode: op::DFA_SCAN,
                 name: "scan_dfa".into(),
-                wgsl: WGSL.into(),
+                wgsl: format!(
+                    "const SCAN_HOT_WORDS: u32 = {}u;\n{WGSL}",
+                    hot_words(&device, tune.hot_bytes)
+                ),
             }],
             extra_buffers: vec![ExtraKind::ReadOnly, ExtraKind::ReadOnly, ExtraKind::Atomic],
+            workgroup_hook: Some("scan_dfa_prepare".into()),
             ..Default::default()
         };
         let mk = Megakernel::new_internal(&device, &desc)?;
         let limit = device.limits().max_storage_buffer_binding_size.min(1 << 30) as usize & !3;
-        // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
-        // fix-up; a real GPU needs tens of thousands of chunks in flight.
-        let lanes = if device.adapter().kind == DeviceKind::Cpu {
-            256
-        } else {
-            1 << 16
-        };
+        let lanes = tune.lanes;
         Ok(GpuBackend {
             device,
             mk,
@@ -167,6 +171,44 @@ impl GpuBackend {
     pub fn set_pass_bytes(&mut self, bytes: usize) {
         self.pass_bytes = bytes.max(4) & !3;
     }
+}
+
+/// Launch shape of the scan. The defaults are what measured best; the `VYRE_SCAN_*`
+/// environment variables override them for benchmarking on other hardware.
+struct Tuning {
+    /// Lanes per workgroup (`VYRE_SCAN_WG`).
+    workgroup: u32,
+    /// Chunks to aim for per pass (`VYRE_SCAN_LANES`).
+    lanes: usize,
+    /// Workgroup memory for the hot table (`VYRE_SCAN_HOT_BYTES`; capped by the adapter).
+    hot_bytes: u32,
+}
+
+impl Tuning {
+    fn from_env(cpu: bool) -> Tuning {
+        let var = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|&v| v > 0)
+                .unwrap_or(default)
+        };
+        // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
+        // fix-up; a real GPU needs hundreds of thousands of chunks in flight.
+        let (wg, lanes) = if cpu { (64, 256) } else { (256, 1 << 18) };
+        Tuning {
+            workgroup: var("VYRE_SCAN_WG", wg).min(1024) as u32,
+            lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
+            hot_bytes: var("VYRE_SCAN_HOT_BYTES", 48 << 10).min(1 << 20) as u32,
+        }
+    }
+}
+
+/// Words of the hot table: what the adapter's workgroup memory allows after the
+/// interpreter's own workgroup variables (1 KiB kept free), at least the class map + 1.
+fn hot_words(device: &Device, want_bytes: u32) -> u32 {
+    let limit = device.limits().max_compute_workgroup_storage_size;
+    (want_bytes.min(limit.saturating_sub(1024)) / 4).max(65)
 }
 
 /// A piece of one item inside one pass.
