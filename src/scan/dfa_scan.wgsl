@@ -8,7 +8,10 @@
 //       2 position (byte index in user1, advanced on YIELD), 3 end (exclusive),
 //       4/5 absolute offset of user1 byte 0 for this item (lo/hi, wrapping),
 //       6 state (premultiplied), 7 speculative state (mode 1),
-//       8 result: mode 1 = position where both runs met, 0xFFFFFFFF = never met.
+//       8 result: mode 1 = position where both runs met, 0xFFFFFFFF = never met,
+//       9 emit-from position: hits are appended only from there on (mode 0 starts a
+//         chunk early, from the start state, so that its state at the chunk start is
+//         almost always the true one; see scan/gpu.rs), 10 state on reaching arg 9.
 // Mode 0 reads the haystack one u32 word (4 bytes) per loop iteration once the position
 // is word aligned; bytes before the first and after the last whole word, and all of
 // mode 1 (which stops as soon as the runs meet), go one byte per iteration. Every
@@ -120,9 +123,9 @@ fn scan_dfa_next(g: u32, toff: u32, lim: u32, s: u32, b: u32) -> u32 {
 }
 
 // One DFA step on byte b at position p (mode 0); returns the new state.
-fn scan_dfa_byte(slot: u32, g: u32, s: u32, b: u32, p: u32, toff: u32, lim: u32, cap: u32) -> u32 {
+fn scan_dfa_byte(slot: u32, g: u32, s: u32, b: u32, p: u32, toff: u32, lim: u32, cap: u32, emit_from: u32) -> u32 {
     let n = scan_dfa_next(g, toff, lim, s, b);
-    if (n & 0x80000000u) != 0u {
+    if (n & 0x80000000u) != 0u && p >= emit_from {
         scan_dfa_emit(slot, g, n, p, cap);
     }
     return n;
@@ -135,6 +138,7 @@ fn scan_dfa(slot: u32) -> u32 {
     var s = vyre_arg(6u);
     var sp = vyre_arg(7u);
     let g = vyre_arg(1u);
+    let emit_from = vyre_arg(9u);
     if (g + 16u + 64u > arrayLength(&user0)) {
         return vyre_fault(VYRE_FAULT_OUT_OF_BOUNDS);
     }
@@ -155,12 +159,15 @@ fn scan_dfa(slot: u32) -> u32 {
     vyre_spend(n);
     var met = false;
     for (var k = 0u; k < n; k = k + 1u) {
-        if (mode == 0u && (p & 3u) == 0u && end - p >= 4u) {
+        if p == emit_from {
+            vyre_set_arg(10u, s);
+        }
+        if (mode == 0u && (p & 3u) == 0u && end - p >= 4u && (emit_from <= p || emit_from >= p + 4u)) {
             let w = user1[p >> 2u];
-            s = scan_dfa_byte(slot, g, s, w & 0xffu, p, toff, lim, cap);
-            s = scan_dfa_byte(slot, g, s, (w >> 8u) & 0xffu, p + 1u, toff, lim, cap);
-            s = scan_dfa_byte(slot, g, s, (w >> 16u) & 0xffu, p + 2u, toff, lim, cap);
-            s = scan_dfa_byte(slot, g, s, w >> 24u, p + 3u, toff, lim, cap);
+            s = scan_dfa_byte(slot, g, s, w & 0xffu, p, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, s, (w >> 8u) & 0xffu, p + 1u, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, s, (w >> 16u) & 0xffu, p + 2u, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, s, w >> 24u, p + 3u, toff, lim, cap, emit_from);
             p = p + 4u;
             continue;
         }
@@ -174,7 +181,7 @@ fn scan_dfa(slot: u32) -> u32 {
                 break;
             }
         }
-        if ((s & 0x80000000u) != 0u) {
+        if ((s & 0x80000000u) != 0u && p >= emit_from) {
             scan_dfa_emit(slot, g, s, p, cap);
         }
         p = p + 1u;
