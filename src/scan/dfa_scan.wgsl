@@ -3,6 +3,9 @@
 //   user0: DFA tables (Dfa::gpu_words of every group, back to back)   user1: haystack bytes packed LE in words
 //   user2: hit ring: [0] records appended (atomic, counts past capacity), [1] capacity,
 //          records from word 4: {slot, match-set (state index), end lo, end hi}
+//   user3: two result words per slot, written when the slot is DONE (the host reads
+//          these instead of the ring): mode 0 = state on reaching arg 9, exit state;
+//          mode 1 = position where both runs met (0xFFFFFFFF = never), exit state.
 // args: 0 mode (0 scan; 1 lockstep fix-up against a speculative run), 1 word offset of
 //       this slot's group table in user0 (all groups' chunks run in one round),
 //       2 position (byte index in user1, advanced on YIELD), 3 end (exclusive),
@@ -191,6 +194,7 @@ fn scan_dfa(slot: u32) -> u32 {
     vyre_set_arg(7u, sp);
     if (met) {
         vyre_set_arg(8u, p);
+        scan_dfa_result(slot, p, s);
         return VYRE_DONE;
     }
     // Decide from data, not from the loop bound (lavapipe may cut loops short).
@@ -198,5 +202,13 @@ fn scan_dfa(slot: u32) -> u32 {
         return VYRE_YIELD;
     }
     vyre_set_arg(8u, 0xffffffffu);
+    scan_dfa_result(slot, select(0xffffffffu, vyre_arg(10u), mode == 0u), s);
     return VYRE_DONE;
+}
+
+fn scan_dfa_result(slot: u32, first: u32, exit: u32) {
+    if slot * 2u + 1u < arrayLength(&user3) {
+        user3[slot * 2u] = first;
+        user3[slot * 2u + 1u] = exit;
+    }
 }

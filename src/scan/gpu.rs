@@ -77,6 +77,8 @@ struct Resident {
     table: Option<Vec<(usize, usize)>>,
     /// Id of the resident haystack loaded (0 = scratch contents).
     hay: u64,
+    /// The ring holds no claimable slot (the last round completed).
+    ring_clean: bool,
 }
 
 /// Get a set with at least the given capacities (reusing `res` when it is big enough).
@@ -113,6 +115,7 @@ fn ensure(
                 table_bytes as u64,
                 hay_bytes as u64,
                 16 + 16 * hit_cap as u64,
+                8 * slots as u64,
             ],
             ..Default::default()
         },
@@ -125,6 +128,7 @@ fn ensure(
         hit_cap,
         table: None,
         hay: 0,
+        ring_clean: true,
     });
     Ok(())
 }
@@ -151,7 +155,12 @@ impl GpuBackend {
                     hot_words(&device, tune.hot_bytes)
                 ),
             }],
-            extra_buffers: vec![ExtraKind::ReadOnly, ExtraKind::ReadOnly, ExtraKind::Atomic],
+            extra_buffers: vec![
+                ExtraKind::ReadOnly,
+                ExtraKind::ReadOnly,
+                ExtraKind::Atomic,
+                ExtraKind::ReadWrite,
+            ],
             workgroup_hook: Some("scan_dfa_prepare".into()),
             ..Default::default()
         };
@@ -244,6 +253,69 @@ struct Chunk {
     end: u32,
     /// Absolute offset of haystack byte 0 for this item (wrapping).
     abs0: u64,
+}
+
+/// What a walk along the chunk chains reports.
+enum Visit<'a> {
+    /// A chunk whose true entering state differs from its speculative one, with the
+    /// fix-up result for that state when it has run.
+    Unsettled {
+        g: usize,
+        slot: usize,
+        entering: u32,
+        fix: Option<&'a FixResult>,
+    },
+    /// The state after the last chunk of segment `seg` (premultiplied).
+    SegmentEnd { g: usize, seg: usize, exit: u32 },
+}
+
+/// The chunk chains of one pass: each segment's chunks in order, per group.
+struct Chains<'a> {
+    nch: usize,
+    seg_chunks: &'a [(usize, usize)],
+    entering0: &'a [Vec<u32>],
+    spec_entry: &'a [u32],
+    spec_exit: &'a [u32],
+}
+
+impl Chains<'_> {
+    /// Follow every chain with what is known: a settled chunk exits in its speculative
+    /// exit state; an unsettled one in its fix-up's exit when the runs never met, else
+    /// (met, or not run yet: a guess that is checked next round) the speculative exit.
+    fn walk<'m>(
+        &self,
+        memo: &'m HashMap<(usize, u32), FixResult>,
+        visit: &mut dyn FnMut(Visit<'m>),
+    ) {
+        for (g, entering0) in self.entering0.iter().enumerate() {
+            for (seg, &(a, b)) in self.seg_chunks.iter().enumerate() {
+                let mut entering = entering0[seg];
+                for k in a..b {
+                    let slot = g * self.nch + k;
+                    if k == a || entering == self.spec_entry[slot] {
+                        entering = self.spec_exit[slot];
+                        continue;
+                    }
+                    let fix = memo.get(&(slot, entering));
+                    visit(Visit::Unsettled {
+                        g,
+                        slot,
+                        entering,
+                        fix,
+                    });
+                    entering = match fix {
+                        Some(f) if f.met_at == NONE => f.exit,
+                        _ => self.spec_exit[slot],
+                    };
+                }
+                visit(Visit::SegmentEnd {
+                    g,
+                    seg,
+                    exit: entering,
+                });
+            }
+        }
+    }
 }
 
 struct FixResult {
@@ -712,41 +784,33 @@ impl GpuBackend {
             &format!("round 0 ({} slots, {} hits)", args0.len(), hits0.len()),
             &mut t,
         );
-        let spec_exit: Vec<u32> = res0.iter().map(|a| a[6] & !MATCH_BIT).collect();
-        // The speculative run's state at each chunk start.
-        let spec_entry: Vec<u32> = res0.iter().map(|a| a[10] & !MATCH_BIT).collect();
-        let mut spec_hits: Vec<Vec<(u32, u64)>> = vec![Vec::new(); args0.len()];
-        for (slot, set, end) in hits0 {
-            spec_hits[slot as usize].push((set, end));
-        }
-        // Fix-up rounds (all groups' fix-ups in the same round).
+        // Per slot: the speculative run's state at the chunk start, and at its end.
+        let spec_entry: Vec<u32> = res0.iter().map(|r| r[0] & !MATCH_BIT).collect();
+        let spec_exit: Vec<u32> = res0.iter().map(|r| r[1] & !MATCH_BIT).collect();
+        // Fix-up rounds (all groups' fix-ups in the same round). A chunk is settled when
+        // its true entering state equals its speculative one; otherwise the true and the
+        // speculative run go in lockstep from the chunk start until they meet.
+        let chain = Chains {
+            nch,
+            seg_chunks: &seg_chunks,
+            entering0: &entering0,
+            spec_entry: &spec_entry,
+            spec_exit: &spec_exit,
+        };
         let mut memo: HashMap<(usize, u32), FixResult> = HashMap::new();
         loop {
             let mut launch: Vec<(usize, u32)> = Vec::new();
-            for g in 0..dfas.len() {
-                for (si, &(a, b)) in seg_chunks.iter().enumerate() {
-                    let mut entering = entering0[g][si];
-                    for k in a..b {
-                        let slot = g * nch + k;
-                        if k == a {
-                            entering = spec_exit[slot];
-                            continue;
-                        }
-                        if entering == spec_entry[slot] {
-                            entering = spec_exit[slot];
-                        } else if let Some(f) = memo.get(&(slot, entering)) {
-                            entering = if f.met_at == NONE {
-                                f.exit
-                            } else {
-                                spec_exit[slot]
-                            };
-                        } else {
-                            launch.push((slot, entering));
-                            entering = spec_exit[slot]; // guess: the runs meet
-                        }
-                    }
+            chain.walk(&memo, &mut |v| {
+                if let Visit::Unsettled {
+                    slot,
+                    entering,
+                    fix: None,
+                    ..
+                } = v
+                {
+                    launch.push((slot, entering));
                 }
-            }
+            });
             if launch.is_empty() {
                 break;
             }
@@ -768,92 +832,101 @@ impl GpuBackend {
                 memo.insert(
                     key,
                     FixResult {
-                        met_at: r[8],
-                        exit: r[6] & !MATCH_BIT,
+                        met_at: r[0],
+                        exit: r[1] & !MATCH_BIT,
                         hits: h,
                     },
                 );
             }
         }
-        // Final walk: collect exact hits and exit states, per group.
-        for (g, dfa) in dfas.iter().enumerate() {
-            let c = cs[g];
-            let shift = 1 - dfa.delay() as u64;
-            for (si, &(a, b)) in seg_chunks.iter().enumerate() {
-                let tag = items[segs[si].item].tag;
-                let push = |set: u32, end: u64, out: &mut Vec<Hit>| {
-                    for &id in dfa.matches(set) {
-                        out.push(Hit {
-                            end,
-                            pattern: id,
-                            tag,
-                        });
-                    }
+        // Final walk: which round-0 hits stand (a fixed-up chunk keeps those from the
+        // meeting point on, none when the runs never met), the fix-up hits used, and
+        // each segment's exit state.
+        let mut keep_from: Vec<u64> = vec![0; args0.len()];
+        let mut used: Vec<(usize, &FixResult)> = Vec::new();
+        chain.walk(&memo, &mut |v| match v {
+            Visit::Unsettled {
+                g,
+                slot,
+                fix: Some(f),
+                ..
+            } => {
+                used.push((slot, f));
+                keep_from[slot] = if f.met_at == NONE {
+                    u64::MAX
+                } else {
+                    let shift = 1 - dfas[g].delay() as u64;
+                    chunks[slot % nch]
+                        .abs0
+                        .wrapping_add(f.met_at as u64 + shift)
                 };
-                let mut entering = entering0[g][si];
-                for k in a..b {
-                    let slot = g * nch + k;
-                    if k == a || entering == spec_entry[slot] {
-                        for &(set, end) in &spec_hits[slot] {
-                            push(set, end, out);
-                        }
-                        entering = spec_exit[slot];
-                        continue;
-                    }
-                    let f = memo.get(&(slot, entering)).ok_or_else(|| {
-                        Error::new(Status::Gpu, "internal: missing fix-up result")
-                    })?;
-                    for &(set, end) in &f.hits {
-                        push(set, end, out);
-                    }
-                    if f.met_at == NONE {
-                        entering = f.exit;
-                    } else {
-                        let cut = chunks[k].abs0.wrapping_add(f.met_at as u64 + shift);
-                        for &(set, end) in spec_hits[slot].iter().filter(|h| h.1 >= cut) {
-                            push(set, end, out);
-                        }
-                        entering = spec_exit[slot];
-                    }
-                }
-                exits[g][segs[si].item] = entering / c;
+            }
+            Visit::SegmentEnd { g, seg, exit } => {
+                exits[g][segs[seg].item] = exit / cs[g];
+            }
+            Visit::Unsettled { fix: None, .. } => {}
+        });
+        let tag_of = |slot: usize| items[segs[chunks[slot % nch].seg].item].tag;
+        let mut push = |slot: usize, set: u32, end: u64| {
+            let tag = tag_of(slot);
+            for &id in dfas[slot / nch].matches(set) {
+                out.push(Hit {
+                    end,
+                    pattern: id,
+                    tag,
+                });
+            }
+        };
+        for &(slot, set, end) in &hits0 {
+            if end >= keep_from[slot as usize] {
+                push(slot as usize, set, end);
+            }
+        }
+        for (slot, f) in used {
+            for &(set, end) in &f.hits {
+                push(slot, set, end);
             }
         }
         trace("final walk", &mut t);
         Ok(())
     }
-    /// Run one round of DFA_SCAN slots on the resident set; returns each slot's final
-    /// args and the hits (slot, match-set state, end). On hit-ring overflow the ring is
-    /// grown (new set: table and haystack uploaded again) and the round re-run.
+
+    /// Run one round of DFA_SCAN slots on the resident set; returns each slot's result
+    /// pair (mode 0: state at the chunk start, exit state; mode 1: meeting position or
+    /// NONE, exit state) and the hits (slot, match-set state, end). On hit-ring overflow
+    /// the ring is grown (new set: table and haystack uploaded again) and the round re-run.
     fn round(
         &self,
         res: &mut Option<Resident>,
         args: &[[u32; 11]],
-    ) -> Result<(Vec<[u32; 12]>, Vec<(u32, u32, u64)>)> {
+    ) -> Result<(Vec<[u32; 2]>, Vec<(u32, u32, u64)>)> {
         loop {
             let r = res
-                .as_ref()
+                .as_mut()
                 .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
-            let set = &r.set;
             let slots = r.slots as u32;
             let cap = r.hit_cap;
             let mut t = std::time::Instant::now();
-            set.write(
+            // Slots past this round's are DONE from the last round, unless that round
+            // failed: then the whole ring is cleared first.
+            if !r.ring_clean {
+                r.set
+                    .write(buffer::RING, 0, &protocol::encode_empty_ring(slots)?)?;
+            }
+            r.set.write(
                 buffer::CONTROL,
                 0,
                 &protocol::encode_control(false, 1, 64, slots)?,
             )?;
-            let mut ring = protocol::encode_empty_ring(slots)?;
-            for (i, a) in args.iter().enumerate() {
-                protocol::publish_slot(&mut ring, i as u32, 0, op::DFA_SCAN, a)?;
-            }
-            set.write(buffer::RING, 0, &ring)?;
-            set.write(buffer::EXTRA + 2, 0, &le_bytes(&[0, cap as u32, 0, 0]))?;
+            r.set
+                .write(buffer::RING, 0, bytemuck::cast_slice(&encode_slots(args)))?;
+            r.set
+                .write(buffer::EXTRA + 2, 0, &le_bytes(&[0, cap as u32, 0, 0]))?;
             let mut reads = [
                 ReadRequest {
-                    buffer: buffer::RING,
+                    buffer: buffer::EXTRA + 3,
                     offset: 0,
-                    data: vec![0; args.len() * 64],
+                    data: vec![0; args.len() * 8],
                 },
                 ReadRequest {
                     buffer: buffer::EXTRA + 2,
@@ -870,7 +943,8 @@ impl GpuBackend {
                 ..Default::default()
             };
             trace("  ring encode + write", &mut t);
-            let report = set.dispatch_and_read(&opts, &mut reads)?;
+            r.ring_clean = false;
+            let report = r.set.dispatch_and_read(&opts, &mut reads)?;
             trace(
                 &format!("  dispatch + read ({} waves)", report.waves),
                 &mut t,
@@ -885,6 +959,7 @@ impl GpuBackend {
                     ),
                 ));
             }
+            r.ring_clean = true;
             let count =
                 u32::from_le_bytes(reads[1].data[0..4].try_into().unwrap_or_default()) as usize;
             if count > cap {
@@ -905,32 +980,39 @@ impl GpuBackend {
                 *res = grown;
                 continue;
             }
-            let mut rec = vec![0u8; count * 16];
+            let mut rec = vec![0u32; count * 4];
             if count > 0 {
-                set.read(buffer::EXTRA + 2, 16, &mut rec)?;
+                r.set
+                    .read(buffer::EXTRA + 2, 16, bytemuck::cast_slice_mut(&mut rec))?;
             }
-            let w = |b: &[u8], i: usize| {
-                u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]])
-            };
-            let results = (0..args.len())
-                .map(|s| {
-                    let mut a = [0u32; 12];
-                    for (j, v) in a.iter_mut().enumerate() {
-                        *v = w(&reads[0].data, s * 16 + 4 + j);
-                    }
-                    a
-                })
+            let results: Vec<u32> = reads[0]
+                .data
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 .collect();
-            let hits = (0..count)
-                .map(|i| {
-                    (
-                        w(&rec, 4 * i),
-                        w(&rec, 4 * i + 1),
-                        w(&rec, 4 * i + 2) as u64 | (w(&rec, 4 * i + 3) as u64) << 32,
-                    )
-                })
+            let results = results.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+            let hits = rec
+                .chunks_exact(4)
+                .map(|h| (h[0], h[1], h[2] as u64 | (h[3] as u64) << 32))
                 .collect();
+            trace("  decode", &mut t);
             return Ok((results, hits));
         }
     }
+}
+
+/// Ring words publishing one DFA_SCAN slot per args entry (slots 0.., tenant 0, the
+/// default priority): the protocol's slot layout, written in one go for the hundreds
+/// of thousands of chunks of a pass.
+fn encode_slots(args: &[[u32; 11]]) -> Vec<u32> {
+    use protocol::abi::slot;
+    let mut words = vec![0u32; args.len() * protocol::abi::SLOT_WORDS];
+    for (w, a) in words.chunks_exact_mut(protocol::abi::SLOT_WORDS).zip(args) {
+        w[slot::STATUS] = protocol::abi::state::PUBLISHED;
+        w[slot::OPCODE] = op::DFA_SCAN;
+        w[slot::TENANT] = 0;
+        w[slot::PRIORITY] = protocol::DEFAULT_PRIORITY;
+        w[slot::ARGS..slot::ARGS + a.len()].copy_from_slice(a);
+    }
+    words
 }
