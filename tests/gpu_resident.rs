@@ -351,3 +351,67 @@ fn threads_share_a_megakernel_with_their_own_sets() {
         }
     });
 }
+
+#[test]
+fn device_copies_restore_a_ring_from_a_template_without_uploading_it() {
+    let desc = MegakernelDesc {
+        extra_buffers: vec![ExtraKind::ReadOnly],
+        ..Default::default()
+    };
+    let mk = Megakernel::new(device(), &desc).unwrap();
+    let set = ResidentSet::new(
+        &mk,
+        &ResidentDesc {
+            extra_sizes: vec![256 * 64],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let control = protocol::encode_control(false, 1, 64, 256).unwrap();
+    set.write(buffer::CONTROL, 0, &control).unwrap();
+    let items: Vec<(u32, u32, u32, &[u32])> = (0..256)
+        .map(|i| (i, 2, op::ATOMIC_ADD, &[1u32, 170][..]))
+        .collect();
+    let template = encode_ring(256, &items);
+    set.write(buffer::EXTRA, 0, &template).unwrap();
+    let ring_bytes = 256 * 64;
+    set.copy_on_device(buffer::EXTRA, 0, buffer::RING, 0, ring_bytes)
+        .unwrap();
+    let first = set.dispatch(&DispatchOptions::default()).unwrap();
+    assert_eq!(first.done, 256);
+    // Again: the ring (all DONE now) is restored on the device; nothing is uploaded.
+    set.copy_on_device(buffer::EXTRA, 0, buffer::RING, 0, ring_bytes)
+        .unwrap();
+    let again = set.dispatch(&DispatchOptions::default()).unwrap();
+    assert_eq!((again.done, again.bytes_in), (256, 0));
+    // A host write after a copy wins over it (slot 0 emptied: 255 run).
+    set.copy_on_device(buffer::EXTRA, 0, buffer::RING, 0, ring_bytes)
+        .unwrap();
+    set.write(buffer::RING, 0, &[0u8; 64]).unwrap();
+    let third = set.dispatch(&DispatchOptions::default()).unwrap();
+    assert_eq!(third.done, 255);
+    let mut ctl = vec![0u8; control.len()];
+    set.read(buffer::CONTROL, 0, &mut ctl).unwrap();
+    assert_eq!(
+        protocol::read_control_word(&ctl, 170).unwrap(),
+        256 + 256 + 255
+    );
+    // The mirror catches up with the copies (slot 0 as written, the rest the template).
+    let mirror = set.mirror(buffer::RING).unwrap();
+    assert_eq!(mirror[..64], [0u8; 64]);
+    assert_eq!(mirror[64..], template[64..]);
+    // Errors: unaligned, overlapping within one buffer, out of range.
+    let e = |r: vyre::Result<()>| r.unwrap_err().status;
+    assert_eq!(
+        e(set.copy_on_device(buffer::EXTRA, 2, buffer::RING, 0, 64)),
+        Status::InvalidArgument
+    );
+    assert_eq!(
+        e(set.copy_on_device(buffer::RING, 0, buffer::RING, 32, 64)),
+        Status::InvalidArgument
+    );
+    assert_eq!(
+        e(set.copy_on_device(buffer::EXTRA, 64, buffer::RING, 0, ring_bytes)),
+        Status::OutOfRange
+    );
+}

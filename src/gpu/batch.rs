@@ -50,14 +50,21 @@ impl Megakernel {
                 let pipe = self.pipeline(state)?;
                 // Plan every set, stage all their uploads in one buffer, then run.
                 let mut plans = Vec::with_capacity(guards.len());
+                let mut copies = Vec::with_capacity(guards.len());
                 for g in guards.iter_mut() {
                     plans.push(g.plan(state, &pipe)?);
+                    copies.push(g.take_copies());
                 }
                 let mut parts = Vec::new();
                 for (k, (g, plan)) in guards.iter().zip(&plans).enumerate() {
                     parts.extend(g.parts(k, plan));
                 }
-                let staged = Uploads::stage(state, &parts);
+                let staged = Uploads::stage(state, &parts).map(|u| {
+                    copies
+                        .into_iter()
+                        .enumerate()
+                        .fold(u, |u, (k, c)| u.with_device_copies(k, c))
+                });
                 drop(parts);
                 let outcome = staged.and_then(|uploads| {
                     let mut jobs: Vec<Job<'_>> =

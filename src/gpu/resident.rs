@@ -259,6 +259,27 @@ struct ResidentState {
     /// Set when the GPU side was rebuilt after a device loss; reported by the next
     /// dispatch as `recovered`.
     rebuilt: bool,
+    /// Device-side copies queued by [`ResidentSet::copy_on_device`], run after the
+    /// uploads of the next dispatch or read.
+    copies: Vec<DeviceCopy>,
+    /// Device copies not yet applied to the mirror, in order: applied only when the
+    /// mirror is next needed (a write or copy touching them, `mirror`, a rebuild), so a
+    /// copy of a large template costs no host memcpy per dispatch.
+    mirror_lag: Vec<DeviceCopy>,
+}
+
+/// A copy between two buffers of one set, done by the GPU.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DeviceCopy {
+    pub src: usize,
+    pub src_offset: u64,
+    pub dst: usize,
+    pub dst_offset: u64,
+    pub len: u64,
+}
+
+fn overlaps(a: u64, a_len: u64, b: u64, b_len: u64) -> bool {
+    a < b + b_len && b < a + a_len
 }
 
 struct ResidentShared {
@@ -305,6 +326,8 @@ impl ResidentSet {
                     dirty,
                     gpu: None,
                     rebuilt: false,
+                    copies: Vec::new(),
+                    mirror_lag: Vec::new(),
                 }),
             }),
         })
@@ -352,16 +375,121 @@ impl ResidentSet {
             return Ok(());
         }
         let mut st = self.lock();
+        Self::catch_up_mirror(&mut st, Some((i, offset, data.len() as u64)));
         st.mirror[i][offset as usize..offset as usize + data.len()].copy_from_slice(data);
         let r = align_range(offset, data.len() as u64);
         st.dirty[i].push(r);
+        Self::settle_copies(&mut st, i, r.0, r.1 - r.0);
         Ok(())
+    }
+
+    /// Queue a GPU-side copy of `len` bytes from buffer `src` at `src_offset` to buffer
+    /// `dst` at `dst_offset` (offsets and length multiples of 4; ranges in one buffer
+    /// must not overlap). The mirror of `dst` changes now; the GPU copies at the next
+    /// dispatch or read, after the uploads of earlier writes, so nothing crosses the bus
+    /// (e.g. restoring a ring from a template kept in an extra buffer).
+    pub fn copy_on_device(
+        &self,
+        src: usize,
+        src_offset: u64,
+        dst: usize,
+        dst_offset: u64,
+        len: u64,
+    ) -> Result<()> {
+        self.check_range(src, src_offset, len)?;
+        self.check_range(dst, dst_offset, len)?;
+        if (src_offset | dst_offset | len) % 4 != 0 {
+            return Err(Error::invalid(format!(
+                "device copy {src_offset}->{dst_offset} of {len} bytes: offsets and length must be multiples of 4"
+            )));
+        }
+        if src == dst && overlaps(src_offset, len, dst_offset, len) {
+            return Err(Error::invalid(
+                "device copy within one buffer: the ranges overlap",
+            ));
+        }
+        if len == 0 {
+            return Ok(());
+        }
+        let mut st = self.lock();
+        // An earlier queued copy into the source must land first: upload it instead.
+        Self::settle_copies(&mut st, src, src_offset, len);
+        let c = DeviceCopy {
+            src,
+            src_offset,
+            dst,
+            dst_offset,
+            len,
+        };
+        st.copies.push(c);
+        st.mirror_lag.push(c);
+        if self.shared.sync_mirror {
+            Self::catch_up_mirror(&mut st, None);
+        }
+        Ok(())
+    }
+
+    /// Apply lagging device copies to the mirror (all of them, in order) when `touch`
+    /// (buffer, offset, len) overlaps one of them, or always when `touch` is None.
+    fn catch_up_mirror(st: &mut ResidentState, touch: Option<(usize, u64, u64)>) {
+        let needed = match touch {
+            None => !st.mirror_lag.is_empty(),
+            Some((i, off, len)) => st.mirror_lag.iter().any(|c| {
+                (c.src == i && overlaps(c.src_offset, c.len, off, len))
+                    || (c.dst == i && overlaps(c.dst_offset, c.len, off, len))
+            }),
+        };
+        if !needed {
+            return;
+        }
+        for c in std::mem::take(&mut st.mirror_lag) {
+            let (s, d, n) = (c.src_offset as usize, c.dst_offset as usize, c.len as usize);
+            if c.src == c.dst {
+                st.mirror[c.src].copy_within(s..s + n, d);
+            } else {
+                let (a, b) = if c.src < c.dst {
+                    let (lo, hi) = st.mirror.split_at_mut(c.dst);
+                    (&lo[c.src], &mut hi[0])
+                } else {
+                    let (lo, hi) = st.mirror.split_at_mut(c.src);
+                    (&hi[0], &mut lo[c.dst])
+                };
+                b[d..d + n].copy_from_slice(&a[s..s + n]);
+            }
+        }
+    }
+
+    /// A host write (or a new copy reading) bytes `offset..+len` of buffer `i`: queued
+    /// device copies that read or write that range would no longer match the mirror's
+    /// order of events, so they become uploads of their destination from the mirror.
+    fn settle_copies(st: &mut ResidentState, i: usize, offset: u64, len: u64) {
+        let mut k = 0;
+        while k < st.copies.len() {
+            let c = st.copies[k];
+            let hit = (c.src == i && overlaps(c.src_offset, c.len, offset, len))
+                || (c.dst == i && overlaps(c.dst_offset, c.len, offset, len));
+            if hit {
+                st.copies.remove(k);
+                Self::catch_up_mirror(st, None);
+                st.dirty[c.dst].push((c.dst_offset, c.dst_offset + c.len));
+            } else {
+                k += 1;
+            }
+        }
+    }
+
+    /// Take the queued device copies after `plan_sync` (none after a rebuild: the
+    /// mirror, uploaded whole, already holds their result).
+    fn take_copies(st: &mut ResidentState) -> Vec<DeviceCopy> {
+        std::mem::take(&mut st.copies)
     }
 
     /// The host mirror of buffer `i` (what the host wrote; see the module docs).
     pub fn mirror(&self, i: usize) -> Result<Vec<u8>> {
         self.check_range(i, 0, 0)?;
-        Ok(self.lock().mirror[i].clone())
+        let mut st = self.lock();
+        Self::catch_up_mirror(&mut st, None);
+        Ok(st.mirror[i].clone())
     }
 
     /// Make the GPU side current and stage what must travel: on a new device generation
@@ -384,6 +512,8 @@ impl ResidentSet {
             for d in st.dirty.iter_mut() {
                 d.clear();
             }
+            st.copies.clear();
+            Self::catch_up_mirror(st, None);
             return Ok(self
                 .shared
                 .sizes
@@ -475,7 +605,9 @@ impl ResidentSet {
             |state| {
                 let pipe = mk.pipeline(state)?;
                 let plan = self.plan_sync(&mut st, state, &pipe)?;
-                let uploads = Uploads::stage(state, &Self::parts(&st, 0, &plan));
+                let copies = Self::take_copies(&mut st);
+                let uploads = Uploads::stage(state, &Self::parts(&st, 0, &plan))
+                    .map(|u| u.with_device_copies(0, copies));
                 let outcome = uploads.and_then(|uploads| {
                     let gpu = st.gpu.as_mut().expect("synced above");
                     let mut jobs = [Job::new(gpu, &specs)];
@@ -526,7 +658,9 @@ impl ResidentSet {
             |state| {
                 let pipe = mk.pipeline(state)?;
                 let plan = self.plan_sync(&mut st, state, &pipe)?;
-                let uploads = Uploads::stage(state, &Self::parts(&st, 0, &plan));
+                let copies = Self::take_copies(&mut st);
+                let uploads = Uploads::stage(state, &Self::parts(&st, 0, &plan))
+                    .map(|u| u.with_device_copies(0, copies));
                 let outcome = uploads.and_then(|uploads| {
                     let gpu = st.gpu.as_mut().expect("synced above");
                     waves::read_ranges(state, gpu, &spec, &uploads)
@@ -568,6 +702,11 @@ impl ResidentGuard<'_> {
         pipe: &CompiledPipeline,
     ) -> Result<Vec<(usize, u64, u64)>> {
         self.set.plan_sync(&mut self.st, state, pipe)
+    }
+
+    /// The queued device copies (take once, after `plan`).
+    pub fn take_copies(&mut self) -> Vec<DeviceCopy> {
+        ResidentSet::take_copies(&mut self.st)
     }
 
     /// The staged parts of `plan` for job `job`.

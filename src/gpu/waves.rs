@@ -11,7 +11,7 @@ use super::device::DeviceState;
 use super::engine::{self, Census};
 use super::megakernel::Megakernel;
 use super::pipeline::{scope_error, CompiledPipeline};
-use super::resident::GpuSet;
+use super::resident::{DeviceCopy, GpuSet};
 use super::stats::{DispatchOptions, DispatchReport, StopReason, VISIT_CAP};
 use crate::error::{Error, Result, Status};
 use std::sync::{Arc, Condvar, Mutex};
@@ -46,6 +46,8 @@ impl ReadSpec {
 pub(crate) struct Uploads {
     staging: Option<wgpu::Buffer>,
     copies: Vec<UploadCopy>,
+    /// Buffer-to-buffer copies inside a job's set, after the staged ones.
+    device: Vec<(usize, DeviceCopy)>,
     /// Bytes staged.
     pub bytes: u64,
 }
@@ -106,8 +108,15 @@ impl Uploads {
         Ok(Uploads {
             staging: Some(staging),
             copies,
+            device: Vec::new(),
             bytes: total,
         })
+    }
+
+    /// Add job `job`'s queued device copies (encoded after the uploads).
+    pub fn with_device_copies(mut self, job: usize, copies: Vec<DeviceCopy>) -> Uploads {
+        self.device.extend(copies.into_iter().map(|c| (job, c)));
+        self
     }
 
     fn encode(&self, encoder: &mut wgpu::CommandEncoder, sets: &[&GpuSet]) {
@@ -121,6 +130,10 @@ impl Uploads {
                     c.len,
                 );
             }
+        }
+        for (job, c) in &self.device {
+            let b = &sets[*job].buffers;
+            encoder.copy_buffer_to_buffer(&b[c.src], c.src_offset, &b[c.dst], c.dst_offset, c.len);
         }
     }
 }

@@ -79,6 +79,28 @@ struct Resident {
     hay: u64,
     /// The ring holds no claimable slot (the last round completed).
     ring_clean: bool,
+    /// What the round-0 ring template (extra buffer 4) was encoded for; a resident
+    /// haystack scanned again restores its ring from it on the device.
+    template: Option<TemplateKey>,
+}
+
+/// Everything round 0's slots depend on: the haystack, the group tables' offsets, the
+/// entering states and the chunking.
+#[derive(Clone, PartialEq, Eq)]
+struct TemplateKey {
+    hay: u64,
+    bases: Vec<u32>,
+    entering: Vec<Vec<u32>>,
+    chunk_len: usize,
+    slots: usize,
+}
+
+/// The slots of a round: encoded from args, or restored from the template.
+enum Slots<'a> {
+    Args(&'a [[u32; 11]]),
+    /// Round 0 of a resident haystack: `n` slots; `Some(args)` = (re)write the template
+    /// first.
+    Template(usize, Option<&'a [[u32; 11]]>),
 }
 
 /// Get a set with at least the given capacities (reusing `res` when it is big enough).
@@ -116,6 +138,7 @@ fn ensure(
                 hay_bytes as u64,
                 16 + 16 * hit_cap as u64,
                 8 * slots as u64,
+                64 * slots as u64,
             ],
             ..Default::default()
         },
@@ -129,6 +152,7 @@ fn ensure(
         table: None,
         hay: 0,
         ring_clean: true,
+        template: None,
     });
     Ok(())
 }
@@ -160,6 +184,7 @@ impl GpuBackend {
                 ExtraKind::ReadOnly,
                 ExtraKind::Atomic,
                 ExtraKind::ReadWrite,
+                ExtraKind::ReadOnly,
             ],
             workgroup_hook: Some("scan_dfa_prepare".into()),
             ..Default::default()
@@ -758,9 +783,20 @@ impl GpuBackend {
             ]
         };
         // Round 0: speculative scan of every chunk of every group (first chunk of a
-        // segment: true state), each led in from `lead` bytes earlier.
-        let mut args0: Vec<[u32; 11]> = Vec::with_capacity(nch * dfas.len());
-        for g in 0..dfas.len() {
+        // segment: true state), each led in from `lead` bytes earlier. A resident
+        // haystack scanned again with the same tables and states reuses its template.
+        let nslots = nch * dfas.len();
+        let key = (hay_id != 0).then(|| TemplateKey {
+            hay: hay_id,
+            bases: bases.clone(),
+            entering: entering0.clone(),
+            chunk_len,
+            slots: nslots,
+        });
+        let cached =
+            key.is_some() && res.as_ref().and_then(|r| r.template.as_ref()) == key.as_ref();
+        let mut args0: Vec<[u32; 11]> = Vec::with_capacity(if cached { 0 } else { nslots });
+        for g in (0..dfas.len()).filter(|_| !cached) {
             for (k, ch) in chunks.iter().enumerate() {
                 let first = seg_chunks[ch.seg].0 == k;
                 args0.push(if first {
@@ -779,9 +815,20 @@ impl GpuBackend {
             }
         }
         trace("round 0 args", &mut t);
-        let (res0, hits0) = self.round(res, &args0)?;
+        let slots0 = match (&key, cached) {
+            (None, _) => Slots::Args(&args0),
+            (Some(_), true) => Slots::Template(nslots, None),
+            (Some(_), false) => Slots::Template(nslots, Some(&args0)),
+        };
+        let (res0, hits0) = self.round(res, slots0)?;
+        if let (Some(r), Some(k)) = (res.as_mut(), key) {
+            r.template = Some(k);
+        }
         trace(
-            &format!("round 0 ({} slots, {} hits)", args0.len(), hits0.len()),
+            &format!(
+                "round 0 ({nslots} slots, {} hits, template {cached})",
+                hits0.len()
+            ),
             &mut t,
         );
         // Per slot: the speculative run's state at the chunk start, and at its end.
@@ -822,7 +869,7 @@ impl GpuBackend {
                 })
                 .collect();
             trace("fix-up planning", &mut t);
-            let (fres, fhits) = self.round(res, &args)?;
+            let (fres, fhits) = self.round(res, Slots::Args(&args))?;
             trace(&format!("fix-up round ({} slots)", args.len()), &mut t);
             let mut per: Vec<Vec<(u32, u64)>> = vec![Vec::new(); launch.len()];
             for (slot, set, end) in fhits {
@@ -842,7 +889,7 @@ impl GpuBackend {
         // Final walk: which round-0 hits stand (a fixed-up chunk keeps those from the
         // meeting point on, none when the runs never met), the fix-up hits used, and
         // each segment's exit state.
-        let mut keep_from: Vec<u64> = vec![0; args0.len()];
+        let mut keep_from: Vec<u64> = vec![0; nslots];
         let mut used: Vec<(usize, &FixResult)> = Vec::new();
         chain.walk(&memo, &mut |v| match v {
             Visit::Unsettled {
@@ -898,8 +945,12 @@ impl GpuBackend {
     fn round(
         &self,
         res: &mut Option<Resident>,
-        args: &[[u32; 11]],
+        slots_in: Slots<'_>,
     ) -> Result<(Vec<[u32; 2]>, Vec<(u32, u32, u64)>)> {
+        let n = match slots_in {
+            Slots::Args(a) => a.len(),
+            Slots::Template(n, _) => n,
+        };
         loop {
             let r = res
                 .as_mut()
@@ -918,15 +969,28 @@ impl GpuBackend {
                 0,
                 &protocol::encode_control(false, 1, 64, slots)?,
             )?;
-            r.set
-                .write(buffer::RING, 0, bytemuck::cast_slice(&encode_slots(args)))?;
+            match slots_in {
+                Slots::Args(args) => {
+                    r.set
+                        .write(buffer::RING, 0, bytemuck::cast_slice(&encode_slots(args)))?;
+                }
+                Slots::Template(n, fresh) => {
+                    if let Some(args) = fresh {
+                        let words = encode_slots(args);
+                        r.set
+                            .write(buffer::EXTRA + 4, 0, bytemuck::cast_slice(&words))?;
+                    }
+                    r.set
+                        .copy_on_device(buffer::EXTRA + 4, 0, buffer::RING, 0, n as u64 * 64)?;
+                }
+            }
             r.set
                 .write(buffer::EXTRA + 2, 0, &le_bytes(&[0, cap as u32, 0, 0]))?;
             let mut reads = [
                 ReadRequest {
                     buffer: buffer::EXTRA + 3,
                     offset: 0,
-                    data: vec![0; args.len() * 8],
+                    data: vec![0; n * 8],
                 },
                 ReadRequest {
                     buffer: buffer::EXTRA + 2,
@@ -937,9 +1001,7 @@ impl GpuBackend {
             // One lane per chunk: enough workgroups that no lane walks several chunks
             // one after another (the engine caps this at the adapter's limit).
             let opts = DispatchOptions {
-                worker_groups: (args.len() as u32)
-                    .div_ceil(self.mk.workgroup_size_x())
-                    .max(1),
+                worker_groups: (n as u32).div_ceil(self.mk.workgroup_size_x()).max(1),
                 ..Default::default()
             };
             trace("  ring encode + write", &mut t);
@@ -974,8 +1036,11 @@ impl GpuBackend {
                         .write(buffer::EXTRA, 0, &o.set.mirror(buffer::EXTRA)?)?;
                     g.set
                         .write(buffer::EXTRA + 1, 0, &o.set.mirror(buffer::EXTRA + 1)?)?;
+                    g.set
+                        .write(buffer::EXTRA + 4, 0, &o.set.mirror(buffer::EXTRA + 4)?)?;
                     g.table = o.table;
                     g.hay = o.hay;
+                    g.template = o.template;
                 }
                 *res = grown;
                 continue;
