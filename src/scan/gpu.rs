@@ -22,6 +22,7 @@ use super::cpu::Hit;
 use super::dfa::{Dfa, MATCH_BIT};
 use super::scanner::{Backend, Item, ResidentHaystack, Scanner};
 use super::set::DfaSet;
+use super::trace;
 use crate::error::{Error, Result, Status};
 use crate::gpu::{
     buffer, CustomOpcode, Device, DeviceKind, DeviceOptions, DispatchOptions, ExtraKind,
@@ -206,20 +207,6 @@ impl GpuBackend {
     /// Test hook: a smaller per-pass haystack limit, to exercise multi-pass splitting.
     pub fn set_pass_bytes(&mut self, bytes: usize) {
         self.pass_bytes = bytes.max(4) & !3;
-    }
-}
-
-/// `VYRE_SCAN_TRACE=1`: print the time of each phase of a pass to stderr (profiling).
-static TRACE: once_cell::sync::Lazy<bool> =
-    once_cell::sync::Lazy::new(|| std::env::var_os("VYRE_SCAN_TRACE").is_some_and(|v| v != "0"));
-
-fn trace(what: &str, since: &mut std::time::Instant) {
-    if *TRACE {
-        eprintln!(
-            "vyre scan: {what}: {:.3} ms",
-            since.elapsed().as_secs_f64() * 1e3
-        );
-        *since = std::time::Instant::now();
     }
 }
 
@@ -913,6 +900,7 @@ impl GpuBackend {
             }
             Visit::Unsettled { fix: None, .. } => {}
         });
+        out.reserve(hits0.len());
         let tag_of = |slot: usize| items[segs[chunks[slot % nch].seg].item].tag;
         let mut push = |slot: usize, set: u32, end: u64| {
             let tag = tag_of(slot);
@@ -924,14 +912,35 @@ impl GpuBackend {
                 });
             }
         };
-        for &(slot, set, end) in &hits0 {
-            if end >= keep_from[slot as usize] {
-                push(slot as usize, set, end);
-            }
+        // Emit in slot order (a counting sort; one lane appends its hits in end order),
+        // each fixed-up chunk's own hits first: the output is then sorted by end within
+        // each segment and group, which makes the caller's final sort nearly free.
+        let mut first = vec![0usize; nslots + 1];
+        for &(slot, ..) in &hits0 {
+            first[slot as usize + 1] += 1;
         }
-        for (slot, f) in used {
-            for &(set, end) in &f.hits {
-                push(slot, set, end);
+        for k in 0..nslots {
+            first[k + 1] += first[k];
+        }
+        let mut fill = first.clone();
+        let mut by_slot = vec![(0u32, 0u64); hits0.len()];
+        for &(slot, set, end) in &hits0 {
+            let f = &mut fill[slot as usize];
+            by_slot[*f] = (set, end);
+            *f += 1;
+        }
+        used.sort_unstable_by_key(|u| u.0);
+        let mut fixes = used.into_iter().peekable();
+        for slot in 0..nslots {
+            while let Some((_, f)) = fixes.next_if(|u| u.0 == slot) {
+                for &(set, end) in &f.hits {
+                    push(slot, set, end);
+                }
+            }
+            for &(set, end) in &by_slot[first[slot]..first[slot + 1]] {
+                if end >= keep_from[slot] {
+                    push(slot, set, end);
+                }
             }
         }
         trace("final walk", &mut t);
@@ -1050,12 +1059,7 @@ impl GpuBackend {
                 r.set
                     .read(buffer::EXTRA + 2, 16, bytemuck::cast_slice_mut(&mut rec))?;
             }
-            let results: Vec<u32> = reads[0]
-                .data
-                .chunks_exact(4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
-            let results = results.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+            let results: Vec<[u32; 2]> = bytemuck::pod_collect_to_vec(&reads[0].data);
             let hits = rec
                 .chunks_exact(4)
                 .map(|h| (h[0], h[1], h[2] as u64 | (h[3] as u64) << 32))

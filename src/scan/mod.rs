@@ -19,3 +19,18 @@ pub use cpu::Hit;
 pub use dfa::{CompileOptions, Dfa, ImportTable, Pattern};
 pub use scanner::{Backend, Item, ResidentHaystack, Scanner, StreamState};
 pub use set::DfaSet;
+
+/// `VYRE_SCAN_TRACE=1`: print the time of each phase of a scan to stderr (profiling).
+static TRACE: once_cell::sync::Lazy<bool> =
+    once_cell::sync::Lazy::new(|| std::env::var_os("VYRE_SCAN_TRACE").is_some_and(|v| v != "0"));
+
+/// Report the time since `since` under `what` (when tracing) and restart the clock.
+pub(crate) fn trace(what: &str, since: &mut std::time::Instant) {
+    if *TRACE {
+        eprintln!(
+            "vyre scan: {what}: {:.3} ms",
+            since.elapsed().as_secs_f64() * 1e3
+        );
+        *since = std::time::Instant::now();
+    }
+}
