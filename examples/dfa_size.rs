@@ -1,5 +1,6 @@
 //! Print the DFA size of each rule of a rule file alone, then how the whole file splits
-//! into groups (to find blow-ups and check compile time).
+//! into groups, without and with the literal prefilter (to find blow-ups and check
+//! compile time).
 //! Usage: cargo run --release --example dfa_size -- rules/secrets.rules
 use std::time::Instant;
 use vyre::scan::set::DEFAULT_GROUP_TABLE_BYTES;
@@ -55,5 +56,17 @@ fn main() {
             }
         }
         Err(e) => println!("set: {}", e.message),
+    }
+    let t = Instant::now();
+    match DfaSet::compile_prefiltered(&pats, &CompileOptions::default(), group_bytes) {
+        Ok(set) => println!(
+            "with the literal prefilter: {} rules prefiltered, {} groups (last: literal DFA), {} states, {} table bytes, compiled in {:?}",
+            set.prefiltered_count(),
+            set.group_count(),
+            set.state_count(),
+            set.table_bytes(),
+            t.elapsed()
+        ),
+        Err(e) => println!("prefiltered set: {}", e.message),
     }
 }

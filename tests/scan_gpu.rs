@@ -92,7 +92,7 @@ fn gpu_batch_stream_and_passes() {
     // Streaming: pieces of a long input, state carried across calls.
     let hay = text(&mut rng, 3000);
     let sc = gpu(&dfa, 32, None);
-    let mut st = sc.stream_open(4);
+    let mut st = sc.stream_open(4).unwrap();
     let mut got = Vec::new();
     let mut at = 0;
     while at < hay.len() {
@@ -249,7 +249,7 @@ fn gpu_split_sets_equal_per_pattern_scans() {
             want.extend(per.into_iter().map(|h| Hit { tag: t, ..h }));
         }
         assert_eq!(sc.scan_many(&refs, &tags).unwrap(), want, "round {round}");
-        let mut st = sc.stream_open(5);
+        let mut st = sc.stream_open(5).unwrap();
         let mut got = Vec::new();
         let mut at = 0;
         while at < refs[0].len() {

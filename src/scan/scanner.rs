@@ -161,9 +161,9 @@ pub struct StreamState {
 
 /// Hits of several groups: sort, and drop duplicates (two groups may hold patterns that
 /// share an id; a hit is reported once per (tag, id, end)).
-fn merge(hits: &mut Vec<Hit>, groups: usize) {
+fn merge(hits: &mut Vec<Hit>, dedup: bool) {
     hits.sort_unstable_by_key(|h| (h.tag, h.end, h.pattern));
-    if groups > 1 {
+    if dedup {
         hits.dedup();
     }
 }
@@ -213,6 +213,18 @@ impl Scanner {
         if inputs.len() != tags.len() {
             return Err(Error::invalid("inputs and tags differ in length"));
         }
+        let filter = self.set.filter();
+        // A prefiltered set needs to know which item a hit came from: scan with the item
+        // index as tag, then map back.
+        let index_tags: Vec<u32>;
+        let run_tags = if filter.is_some() {
+            u32::try_from(inputs.len())
+                .map_err(|_| Error::invalid("more than 2^32 inputs in one batch"))?;
+            index_tags = (0..inputs.len() as u32).collect();
+            &index_tags
+        } else {
+            tags
+        };
         let mut hits = Vec::new();
         let groups = self.set.groups();
         let items: Vec<Vec<Item<'_>>> = groups
@@ -220,7 +232,7 @@ impl Scanner {
             .map(|dfa| {
                 inputs
                     .iter()
-                    .zip(tags)
+                    .zip(run_tags)
                     .map(|(b, &tag)| Item {
                         bytes: b,
                         state: dfa.start_state(),
@@ -243,8 +255,19 @@ impl Scanner {
                 });
             }
         }
-        merge(&mut hits, self.set.group_count());
+        if let Some(f) = filter {
+            hits = f.resolve(hits, inputs)?;
+            for h in &mut hits {
+                h.tag = tags[h.tag as usize];
+            }
+        }
+        merge(&mut hits, self.dedup());
         Ok(hits)
+    }
+
+    /// Whether merged hits may hold duplicates (several groups, or verified hits).
+    fn dedup(&self) -> bool {
+        self.set.group_count() > 1 || self.set.filter().is_some()
     }
 
     /// Load `bytes` once for repeated [`Scanner::scan_resident`] calls (the GPU backend
@@ -266,6 +289,9 @@ impl Scanner {
     /// Scan a loaded haystack as one complete input; hits sorted by (end, pattern), all
     /// with `tag`. Same results as `scan(hay.bytes(), tag)`.
     pub fn scan_resident(&self, hay: &ResidentHaystack, tag: u32) -> Result<Vec<Hit>> {
+        let filter = self.set.filter();
+        let user_tag = tag;
+        let tag = if filter.is_some() { 0 } else { tag };
         let mut hits = Vec::new();
         let groups = self.set.groups();
         let exits = self
@@ -280,7 +306,13 @@ impl Scanner {
                 })
             });
         }
-        merge(&mut hits, self.set.group_count());
+        if let Some(f) = filter {
+            hits = f.resolve(hits, &[hay.bytes()])?;
+            for h in &mut hits {
+                h.tag = user_tag;
+            }
+        }
+        merge(&mut hits, self.dedup());
         Ok(hits)
     }
 
@@ -289,17 +321,36 @@ impl Scanner {
         self.scan_many(&[input], &[tag])
     }
 
-    pub fn stream_open(&self, tag: u32) -> StreamState {
-        StreamState {
-            states: self.set.groups().iter().map(|g| g.start_state()).collect(),
+    /// The groups a stream runs: a prefiltered set streams with its full groups
+    /// (compiled on the first stream), since verification needs the bytes around a hit
+    /// and a stream does not keep them.
+    fn stream_set(&self) -> Result<&DfaSet> {
+        match self.set.filter() {
+            Some(f) => f.full(),
+            None => Ok(&self.set),
+        }
+    }
+
+    /// Open a stream. Errors only for a prefiltered set whose full groups (compiled now,
+    /// once per set) do not fit the size limit.
+    pub fn stream_open(&self, tag: u32) -> Result<StreamState> {
+        let set = self.stream_set()?;
+        Ok(StreamState {
+            states: set.groups().iter().map(|g| g.start_state()).collect(),
             offset: 0,
             tag,
-        }
+        })
     }
 
     /// Feed the next piece of a stream; hits (stream offsets) sorted by (end, pattern).
     /// On error the state is left unchanged.
     pub fn stream_write(&self, st: &mut StreamState, piece: &[u8]) -> Result<Vec<Hit>> {
+        let set = self.stream_set()?;
+        if st.states.len() != set.group_count() {
+            return Err(Error::invalid(
+                "stream state does not belong to this scanner",
+            ));
+        }
         let mut hits = Vec::new();
         let items: Vec<Vec<Item<'_>>> = st
             .states
@@ -313,12 +364,10 @@ impl Scanner {
                 }]
             })
             .collect();
-        let exits = self
-            .backend
-            .scan_groups(self.set.groups(), &items, &mut hits)?;
+        let exits = self.backend.scan_groups(set.groups(), &items, &mut hits)?;
         st.states = exits.iter().map(|e| e[0]).collect();
         st.offset += piece.len() as u64;
-        merge(&mut hits, self.set.group_count());
+        merge(&mut hits, set.group_count() > 1);
         Ok(hits)
     }
 
@@ -327,7 +376,11 @@ impl Scanner {
     pub fn stream_close(&self, st: &mut StreamState) -> Vec<Hit> {
         let mut hits = Vec::new();
         let tag = st.tag;
-        for (dfa, &state) in self.set.groups().iter().zip(&st.states) {
+        // A state exists only if stream_open found the stream groups.
+        let Ok(set) = self.stream_set() else {
+            return hits;
+        };
+        for (dfa, &state) in set.groups().iter().zip(&st.states) {
             cpu::finish(dfa, state, st.offset, |p, e| {
                 hits.push(Hit {
                     end: e,
@@ -336,8 +389,9 @@ impl Scanner {
                 })
             });
         }
-        merge(&mut hits, self.set.group_count());
-        *st = self.stream_open(tag);
+        merge(&mut hits, set.group_count() > 1);
+        st.states = set.groups().iter().map(|g| g.start_state()).collect();
+        st.offset = 0;
         hits
     }
 }
