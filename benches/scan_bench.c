@@ -3,7 +3,8 @@
  * every call), and the vyre CPU backend, vs Hyperscan block mode on all cores (one slice
  * per thread), on (a) the bundled secret rules and (b) a 2,500-word literal dictionary.
  * Best of REPS timed runs after one warm-up run.
- * usage: scan_bench RULES [MIB] [REPS]   (prints one line per engine and set) */
+ * usage: scan_bench RULES [MIB] [REPS] [SETS]   (SETS: all (default), rules or dict;
+ * prints one line per engine and set) */
 #define _POSIX_C_SOURCE 200809L
 #include <hs/hs.h>
 #include <pthread.h>
@@ -220,9 +221,11 @@ int main(int argc, char **argv) {
         fl[n++] = 0;
     }
     fclose(f);
-    run("rules", rx, fl, n, hay, len, 0);
+    const char *sets = argc > 4 ? argv[4] : "all";
+    if (strcmp(sets, "dict") != 0) run("rules", rx, fl, n, hay, len, 0);
     /* (b) 2,500 random dictionary words (4..10 lowercase letters), as literals */
-    run("dict2500", dx, dfl, 2500, hay, len, VYRE_PATTERN_LITERAL); /* plain words: same set */
+    if (strcmp(sets, "rules") != 0)
+        run("dict2500", dx, dfl, 2500, hay, len, VYRE_PATTERN_LITERAL); /* plain words: same set */
     printf("haystack %zu MiB\n", mib);
     free(hay);
     return 0;

@@ -573,6 +573,7 @@ unsafe fn megakernel_desc(o: &vyre_megakernel_options) -> Result<gpu::Megakernel
         opcodes: custom_opcodes(o.opcodes, o.opcode_count)?,
         extra_buffers,
         fused,
+        workgroup_hook: None,
     })
 }
 

@@ -77,6 +77,11 @@ pub struct KernelSpec {
     pub opcodes: Vec<CustomOpcode>,
     pub extra_buffers: Vec<ExtraKind>,
     pub fused: Option<FusedPayload>,
+    /// Crate-internal: `fn NAME(base: u32, lid: u32)` that every lane of a workgroup
+    /// calls, in uniform control flow, before the workgroup visits slots
+    /// `base..base + VYRE_WG` (e.g. to stage a table in workgroup memory; an opcode runs
+    /// per slot and cannot place a barrier itself). Its code comes with a custom opcode.
+    pub workgroup_hook: Option<String>,
 }
 
 /// Opcode ids custom code may take. `internal` additionally allows the scanner range
@@ -145,6 +150,12 @@ pub fn check_spec(spec: &KernelSpec, internal: bool) -> Result<()> {
             )));
         }
     }
+    if let Some(h) = &spec.workgroup_hook {
+        if !internal {
+            return Err(Error::invalid("workgroup hooks are crate-internal"));
+        }
+        check_name(h, "workgroup hook function")?;
+    }
     if let Some(f) = &spec.fused {
         check_name(&f.name, "fused payload function")?;
         if !spec.opcodes.is_empty() {
@@ -210,6 +221,11 @@ fn generate_with(spec: &KernelSpec, calls: bool) -> String {
                 }
             }
             "//@EXEC_BODY" => out.push_str(&exec_body(spec, calls)),
+            "//@WORKGROUP_HOOK" => {
+                if let Some(h) = spec.workgroup_hook.as_ref().filter(|_| calls) {
+                    out.push_str(&format!("        {h}(base, lid);\n"));
+                }
+            }
             _ => {
                 out.push_str(line);
                 out.push('\n');
@@ -378,6 +394,7 @@ mod tests {
             opcodes: vec![],
             extra_buffers: vec![],
             fused: None,
+            workgroup_hook: None,
         }
     }
 

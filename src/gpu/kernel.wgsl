@@ -627,6 +627,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
             break;
         }
         chunks += 1u;
+        //@WORKGROUP_HOOK
         let slot = base + lid;
         if slot < slots {
             vyre_visit(slot);

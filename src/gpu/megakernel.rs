@@ -41,6 +41,8 @@ pub struct MegakernelDesc {
     pub extra_buffers: Vec<ExtraKind>,
     /// Fused payload replacing the opcode switch (no custom opcodes then).
     pub fused: Option<FusedPayload>,
+    /// Crate-internal per-workgroup hook (see [`KernelSpec::workgroup_hook`]).
+    pub workgroup_hook: Option<String>,
 }
 
 impl Default for MegakernelDesc {
@@ -52,6 +54,7 @@ impl Default for MegakernelDesc {
             opcodes: Vec::new(),
             extra_buffers: Vec::new(),
             fused: None,
+            workgroup_hook: None,
         }
     }
 }
@@ -203,6 +206,7 @@ impl Megakernel {
             opcodes: desc.opcodes.clone(),
             extra_buffers: desc.extra_buffers.clone(),
             fused: desc.fused.clone(),
+            workgroup_hook: desc.workgroup_hook.clone(),
         };
         kernel::check_spec(&spec, internal)?;
         let source = kernel::generate(&spec);

@@ -117,6 +117,10 @@ pub struct Dfa {
     match_ids: Vec<u32>,
     eoi_off: Vec<u32>,
     eoi_ids: Vec<u32>,
+    /// Longest match any pattern can have (None: unbounded, or unknown for imported
+    /// tables). Lets a parallel scan start each chunk that far early so that its state
+    /// at the chunk start is almost always the true one.
+    max_match_len: Option<u32>,
 }
 
 fn pattern_error(index: usize, message: impl std::fmt::Display) -> Error {
@@ -196,7 +200,12 @@ impl Dfa {
                 .iter()
                 .all(|p| (p.flags & FLAG_CASELESS != 0) == caseless)
         {
-            return Self::from_literals(patterns, caseless, &ids, limit);
+            let mut dfa = Self::from_literals(patterns, caseless, &ids, limit)?;
+            dfa.max_match_len = patterns
+                .iter()
+                .map(|p| u32::try_from(p.expression.len()).ok())
+                .try_fold(0, |m, l| l.map(|l| m.max(l)));
+            return Ok(dfa);
         }
         let nfa = thompson::Compiler::new()
             .configure(
@@ -244,7 +253,16 @@ impl Dfa {
                     Error::new(Status::Pattern, format!("pattern set failed to compile to a DFA: {e}"))
                 }
             })?;
-        Self::from_dense(&dense, &ids, limit)
+        let mut dfa = Self::from_dense(&dense, &ids, limit)?;
+        dfa.max_match_len = hirs
+            .iter()
+            .map(|h| {
+                h.properties()
+                    .maximum_len()
+                    .and_then(|l| u32::try_from(l).ok())
+            })
+            .try_fold(0, |m, l| l.map(|l| m.max(l)));
+        Ok(dfa)
     }
 
     /// Aho-Corasick DFA (no match delay, no EOI lists) over our own byte classes: every
@@ -346,6 +364,7 @@ impl Dfa {
             match_ids,
             eoi_off: vec![0; n + 1],
             eoi_ids: Vec::new(),
+            max_match_len: None,
         };
         if dfa.table_bytes() > limit || (n as u64) * (class_count as u64) >= MATCH_BIT as u64 {
             return Err(too_large(n, class_count, limit));
@@ -428,6 +447,7 @@ impl Dfa {
             match_ids,
             eoi_off,
             eoi_ids,
+            max_match_len: None,
         };
         let cells = dfa.state_count as u64 * class_count as u64;
         if dfa.table_bytes() > limit || cells >= MATCH_BIT as u64 {
@@ -499,6 +519,7 @@ impl Dfa {
             match_ids,
             eoi_off,
             eoi_ids,
+            max_match_len: None,
         };
         if dfa.table_bytes() > options.max_table_bytes {
             return Err(too_large(n, c, options.max_table_bytes));
@@ -519,6 +540,10 @@ impl Dfa {
         self.delay
     }
     /// Number of patterns compiled (or distinct ids reported, for imported tables).
+    /// Longest possible match in bytes (None: unbounded or unknown).
+    pub fn max_match_len(&self) -> Option<u32> {
+        self.max_match_len
+    }
     pub fn pattern_count(&self) -> u32 {
         self.pattern_count
     }

@@ -8,13 +8,84 @@
 //       2 position (byte index in user1, advanced on YIELD), 3 end (exclusive),
 //       4/5 absolute offset of user1 byte 0 for this item (lo/hi, wrapping),
 //       6 state (premultiplied), 7 speculative state (mode 1),
-//       8 result: mode 1 = position where both runs met, 0xFFFFFFFF = never met.
+//       8 result: mode 1 = position where both runs met, 0xFFFFFFFF = never met,
+//       9 emit-from position: hits are appended only from there on (mode 0 starts a
+//         chunk early, from the start state, so that its state at the chunk start is
+//         almost always the true one; see scan/gpu.rs), 10 state on reaching arg 9.
 // Mode 0 reads the haystack one u32 word (4 bytes) per loop iteration once the position
 // is word aligned; bytes before the first and after the last whole word, and all of
 // mode 1 (which stops as soon as the runs meet), go one byte per iteration. Every
 // iteration spends one unit of the lane budget (lavapipe cuts loops after 65,535
 // iterations per invocation); out of budget → save position and state, YIELD.
 // Hits cost one atomicAdd each; the capacity is read once per call.
+//
+// Hot table: the workgroup hook `scan_dfa_prepare` stages, in workgroup memory, the
+// class map (64 words) and the transitions of the first states of the group named by
+// the workgroup's first slot. States are numbered breadth-first from the start state,
+// so the first states are where a scan spends nearly all of its steps; a transition to
+// a state past the staged ones reads the table in user0 as before. SCAN_HOT_WORDS is
+// generated from the adapter's workgroup-memory limit. Slots of other groups, and
+// mode 1, read user0 only.
+
+var<workgroup> scan_hot: array<u32, SCAN_HOT_WORDS>;
+// Table word offset + 1 of the staged group (0 = none; workgroup memory starts zeroed).
+var<workgroup> scan_hot_key: u32;
+// Premultiplied index limit of the staged transitions.
+var<workgroup> scan_hot_lim: u32;
+// Words to stage this time (0 = keep what is staged).
+var<workgroup> scan_hot_load: u32;
+// Staging loop iterations spent in this wave (every lane spends the same).
+var<workgroup> scan_hot_spent: u32;
+
+// Most staging loop iterations per lane and wave (lavapipe ends a lane's loops after
+// 65,535 iterations in all: this + the lane budget + the claim loop stay below it).
+const SCAN_HOT_SPEND_CAP: u32 = 4096u;
+
+fn scan_dfa_prepare(base: u32, lid: u32) {
+    if lid == 0u {
+        var load = 0u;
+        let w = base * 16u;
+        if w + 16u <= arrayLength(&ring) && atomicLoad(&ring[w + 1u]) == 0xFFF0u
+            && atomicLoad(&ring[w + 4u]) == 0u {
+            let g = atomicLoad(&ring[w + 5u]);
+            if g + 1u != scan_hot_key && g + 16u + 64u <= arrayLength(&user0) {
+                let states = user0[g];
+                let classes = user0[g + 1u];
+                let toff = g + user0[g + 4u];
+                var lim = 0u;
+                if classes != 0u && classes <= 256u {
+                    lim = min(states, (SCAN_HOT_WORDS - 64u) / classes) * classes;
+                }
+                if toff < g || toff + lim > arrayLength(&user0) {
+                    lim = 0u; // malformed offsets: the slot itself faults
+                }
+                let iters = (64u + lim + VYRE_WG - 1u) / VYRE_WG;
+                if scan_hot_spent + iters <= SCAN_HOT_SPEND_CAP {
+                    scan_hot_spent += iters;
+                    scan_hot_key = g + 1u;
+                    scan_hot_lim = lim;
+                    load = 64u + lim;
+                } else {
+                    scan_hot_key = 0u; // out of staging budget: user0 only
+                }
+            }
+        }
+        scan_hot_load = load;
+    }
+    let load = workgroupUniformLoad(&scan_hot_load);
+    if load != 0u {
+        let g = scan_hot_key - 1u;
+        let toff = g + user0[g + 4u];
+        for (var i = lid; i < load; i += VYRE_WG) {
+            if i < 64u {
+                scan_hot[i] = user0[g + 16u + i];
+            } else {
+                scan_hot[i] = user0[toff + i - 64u];
+            }
+        }
+        workgroupBarrier();
+    }
+}
 
 fn scan_dfa_class(g: u32, b: u32) -> u32 {
     return (user0[g + 16u + (b >> 2u)] >> ((b & 3u) * 8u)) & 0xffu;
@@ -35,10 +106,26 @@ fn scan_dfa_emit(slot: u32, g: u32, s: u32, p: u32, cap: u32) {
     }
 }
 
+// Next state (premultiplied, match bit kept) from state s on byte b: from the staged
+// hot table when `lim` != 0 (this slot's group is staged) and the index is below it.
+fn scan_dfa_next(g: u32, toff: u32, lim: u32, s: u32, b: u32) -> u32 {
+    var c: u32;
+    if lim != 0u {
+        c = (scan_hot[b >> 2u] >> ((b & 3u) * 8u)) & 0xffu;
+    } else {
+        c = scan_dfa_class(g, b);
+    }
+    let i = (s & 0x7fffffffu) + c;
+    if i < lim {
+        return scan_hot[64u + i];
+    }
+    return user0[toff + i];
+}
+
 // One DFA step on byte b at position p (mode 0); returns the new state.
-fn scan_dfa_byte(slot: u32, g: u32, s: u32, b: u32, p: u32, toff: u32, cap: u32) -> u32 {
-    let n = user0[toff + (s & 0x7fffffffu) + scan_dfa_class(g, b)];
-    if ((n & 0x80000000u) != 0u) {
+fn scan_dfa_byte(slot: u32, g: u32, s: u32, b: u32, p: u32, toff: u32, lim: u32, cap: u32, emit_from: u32) -> u32 {
+    let n = scan_dfa_next(g, toff, lim, s, b);
+    if (n & 0x80000000u) != 0u && p >= emit_from {
         scan_dfa_emit(slot, g, n, p, cap);
     }
     return n;
@@ -51,11 +138,13 @@ fn scan_dfa(slot: u32) -> u32 {
     var s = vyre_arg(6u);
     var sp = vyre_arg(7u);
     let g = vyre_arg(1u);
+    let emit_from = vyre_arg(9u);
     if (g + 16u + 64u > arrayLength(&user0)) {
         return vyre_fault(VYRE_FAULT_OUT_OF_BOUNDS);
     }
     let toff = g + user0[g + 4u];
     let cap = atomicLoad(&user2[1]);
+    let lim = select(0u, scan_hot_lim, mode == 0u && scan_hot_key == g + 1u);
     if (p > end || end > arrayLength(&user1) * 4u || mode > 1u) {
         return vyre_fault(VYRE_FAULT_OUT_OF_BOUNDS);
     }
@@ -70,12 +159,15 @@ fn scan_dfa(slot: u32) -> u32 {
     vyre_spend(n);
     var met = false;
     for (var k = 0u; k < n; k = k + 1u) {
-        if (mode == 0u && (p & 3u) == 0u && end - p >= 4u) {
+        if p == emit_from {
+            vyre_set_arg(10u, s);
+        }
+        if (mode == 0u && (p & 3u) == 0u && end - p >= 4u && (emit_from <= p || emit_from >= p + 4u)) {
             let w = user1[p >> 2u];
-            s = scan_dfa_byte(slot, g, s, w & 0xffu, p, toff, cap);
-            s = scan_dfa_byte(slot, g, s, (w >> 8u) & 0xffu, p + 1u, toff, cap);
-            s = scan_dfa_byte(slot, g, s, (w >> 16u) & 0xffu, p + 2u, toff, cap);
-            s = scan_dfa_byte(slot, g, s, w >> 24u, p + 3u, toff, cap);
+            s = scan_dfa_byte(slot, g, s, w & 0xffu, p, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, s, (w >> 8u) & 0xffu, p + 1u, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, s, (w >> 16u) & 0xffu, p + 2u, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, s, w >> 24u, p + 3u, toff, lim, cap, emit_from);
             p = p + 4u;
             continue;
         }
@@ -89,7 +181,7 @@ fn scan_dfa(slot: u32) -> u32 {
                 break;
             }
         }
-        if ((s & 0x80000000u) != 0u) {
+        if ((s & 0x80000000u) != 0u && p >= emit_from) {
             scan_dfa_emit(slot, g, s, p, cap);
         }
         p = p + 1u;

@@ -37,6 +37,8 @@ const NONE: u32 = u32::MAX;
 const MAX_SLOTS: usize = protocol::abi::MAX_RING_SLOTS as usize;
 /// Most groups scanned in one round (each needs at least one slot per chunk).
 const MAX_BUNDLE: usize = 256;
+/// Lead-in of a speculative chunk when the longest match is unbounded or unknown.
+const DEFAULT_LEAD: u32 = 256;
 
 /// Build a scanner on the GPU megakernel (`adapter`: selector, None = VYRE_ADAPTER/best).
 pub fn scanner(dfa: impl Into<DfaSet>, adapter: Option<&str>, chunk: u64) -> Result<Scanner> {
@@ -132,26 +134,30 @@ impl GpuBackend {
         let device = Device::new(&DeviceOptions {
             adapter: adapter.map(str::to_string),
         })?;
+        let cpu = device.adapter().kind == DeviceKind::Cpu;
+        let tune = Tuning::from_env(cpu);
+        let wg = tune
+            .workgroup
+            .min(device.limits().max_compute_workgroup_size_x)
+            .max(1);
         let desc = MegakernelDesc {
             slot_count: 4096,
-            workgroup_size_x: 64,
+            workgroup_size_x: wg,
             opcodes: vec![CustomOpcode {
                 opcode: op::DFA_SCAN,
                 name: "scan_dfa".into(),
-                wgsl: WGSL.into(),
+                wgsl: format!(
+                    "const SCAN_HOT_WORDS: u32 = {}u;\n{WGSL}",
+                    hot_words(&device, tune.hot_bytes)
+                ),
             }],
             extra_buffers: vec![ExtraKind::ReadOnly, ExtraKind::ReadOnly, ExtraKind::Atomic],
+            workgroup_hook: Some("scan_dfa_prepare".into()),
             ..Default::default()
         };
         let mk = Megakernel::new_internal(&device, &desc)?;
         let limit = device.limits().max_storage_buffer_binding_size.min(1 << 30) as usize & !3;
-        // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
-        // fix-up; a real GPU needs tens of thousands of chunks in flight.
-        let lanes = if device.adapter().kind == DeviceKind::Cpu {
-            256
-        } else {
-            1 << 16
-        };
+        let lanes = tune.lanes;
         Ok(GpuBackend {
             device,
             mk,
@@ -167,6 +173,58 @@ impl GpuBackend {
     pub fn set_pass_bytes(&mut self, bytes: usize) {
         self.pass_bytes = bytes.max(4) & !3;
     }
+}
+
+/// `VYRE_SCAN_TRACE=1`: print the time of each phase of a pass to stderr (profiling).
+static TRACE: once_cell::sync::Lazy<bool> =
+    once_cell::sync::Lazy::new(|| std::env::var_os("VYRE_SCAN_TRACE").is_some_and(|v| v != "0"));
+
+fn trace(what: &str, since: &mut std::time::Instant) {
+    if *TRACE {
+        eprintln!(
+            "vyre scan: {what}: {:.3} ms",
+            since.elapsed().as_secs_f64() * 1e3
+        );
+        *since = std::time::Instant::now();
+    }
+}
+
+/// Launch shape of the scan. The defaults are what measured best; the `VYRE_SCAN_*`
+/// environment variables override them for benchmarking on other hardware.
+struct Tuning {
+    /// Lanes per workgroup (`VYRE_SCAN_WG`).
+    workgroup: u32,
+    /// Chunks to aim for per pass (`VYRE_SCAN_LANES`).
+    lanes: usize,
+    /// Workgroup memory for the hot table (`VYRE_SCAN_HOT_BYTES`; capped by the adapter).
+    hot_bytes: u32,
+}
+
+impl Tuning {
+    fn from_env(cpu: bool) -> Tuning {
+        let var = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|&v| v > 0)
+                .unwrap_or(default)
+        };
+        // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
+        // fix-up; a real GPU needs hundreds of thousands of chunks in flight.
+        let (wg, lanes) = if cpu { (64, 256) } else { (256, 1 << 18) };
+        Tuning {
+            workgroup: var("VYRE_SCAN_WG", wg).min(1024) as u32,
+            lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
+            hot_bytes: var("VYRE_SCAN_HOT_BYTES", 48 << 10).min(1 << 20) as u32,
+        }
+    }
+}
+
+/// Words of the hot table: what the adapter's workgroup memory allows after the
+/// interpreter's own workgroup variables (1 KiB kept free), at least the class map + 1.
+fn hot_words(device: &Device, want_bytes: u32) -> u32 {
+    let limit = device.limits().max_compute_workgroup_storage_size;
+    (want_bytes.min(limit.saturating_sub(1024)) / 4).max(65)
 }
 
 /// A piece of one item inside one pass.
@@ -433,6 +491,7 @@ fn le_bytes(words: &[u32]) -> Vec<u8> {
 /// Where each segment and chunk of a pass lies in the pass haystack.
 struct Layout {
     chunks: Vec<Chunk>,
+    chunk_len: usize,
     /// Chunk index range of each segment.
     seg_chunks: Vec<(usize, usize)>,
     /// Word-aligned start of each segment in the haystack.
@@ -463,6 +522,7 @@ impl GpuBackend {
         let chunk_len = self.chunk_for(total, groups);
         let mut l = Layout {
             chunks: Vec::new(),
+            chunk_len,
             seg_chunks: Vec::new(),
             at: Vec::new(),
             hay_len: 0,
@@ -575,9 +635,15 @@ impl GpuBackend {
         if let Some(r) = res.as_ref() {
             cap = cap.max(r.hit_cap);
         }
+        let mut t = std::time::Instant::now();
         let bases = self.stage(dfas, items, segs, &l, res, hay_id, cap)?;
+        trace("stage", &mut t);
         let Layout {
-            chunks, seg_chunks, ..
+            chunks,
+            seg_chunks,
+            at,
+            chunk_len,
+            ..
         } = l;
         let nch = chunks.len();
         let cs: Vec<u32> = dfas.iter().map(|d| d.class_count()).collect();
@@ -589,36 +655,66 @@ impl GpuBackend {
         let entering0: Vec<Vec<u32>> = (0..dfas.len())
             .map(|g| segs.iter().map(|s| exits[g][s.item] * cs[g]).collect())
             .collect();
-        let arg = |mode: u32, g: usize, k: usize, s: u32| {
+        // How far before its start a speculative chunk begins (from the start state,
+        // hits not reported there): past the longest match, the run's state at the
+        // chunk start is the true one for bounded patterns, so no fix-up is needed.
+        let lead: Vec<u32> = dfas
+            .iter()
+            .map(|d| {
+                let want = d
+                    .max_match_len()
+                    .map_or(DEFAULT_LEAD, |m| m.saturating_add(d.delay() + 1));
+                (want.min(chunk_len as u32)).next_multiple_of(4)
+            })
+            .collect();
+        // Args of one slot: `pos` where the run begins, `s` its state, `spec` the
+        // speculative state (mode 1); hits from the chunk start on.
+        let arg = |mode: u32, g: usize, k: usize, pos: u32, s: u32, spec: u32| {
             let ch = chunks[k];
             [
                 mode,
                 bases[g],
-                ch.pos,
+                pos,
                 ch.end,
                 ch.abs0 as u32,
                 (ch.abs0 >> 32) as u32,
                 s,
-                starts[g],
+                spec,
                 0,
+                ch.pos,
+                s,
             ]
         };
         // Round 0: speculative scan of every chunk of every group (first chunk of a
-        // segment: true state).
-        let mut args0: Vec<[u32; 9]> = Vec::with_capacity(nch * dfas.len());
+        // segment: true state), each led in from `lead` bytes earlier.
+        let mut args0: Vec<[u32; 11]> = Vec::with_capacity(nch * dfas.len());
         for g in 0..dfas.len() {
             for (k, ch) in chunks.iter().enumerate() {
                 let first = seg_chunks[ch.seg].0 == k;
-                let s = if first {
-                    entering0[g][ch.seg]
+                args0.push(if first {
+                    arg(0, g, k, ch.pos, entering0[g][ch.seg], 0)
                 } else {
-                    starts[g]
-                };
-                args0.push(arg(0, g, k, s));
+                    // Chunk starts are word aligned when the lead is used (the scan
+                    // records the state on reaching the chunk start).
+                    let seg_at = at[ch.seg] as u32;
+                    let pos = if ch.pos % 4 == 0 {
+                        ch.pos.saturating_sub(lead[g]).max(seg_at)
+                    } else {
+                        ch.pos
+                    };
+                    arg(0, g, k, pos, starts[g], 0)
+                });
             }
         }
+        trace("round 0 args", &mut t);
         let (res0, hits0) = self.round(res, &args0)?;
+        trace(
+            &format!("round 0 ({} slots, {} hits)", args0.len(), hits0.len()),
+            &mut t,
+        );
         let spec_exit: Vec<u32> = res0.iter().map(|a| a[6] & !MATCH_BIT).collect();
+        // The speculative run's state at each chunk start.
+        let spec_entry: Vec<u32> = res0.iter().map(|a| a[10] & !MATCH_BIT).collect();
         let mut spec_hits: Vec<Vec<(u32, u64)>> = vec![Vec::new(); args0.len()];
         for (slot, set, end) in hits0 {
             spec_hits[slot as usize].push((set, end));
@@ -628,7 +724,6 @@ impl GpuBackend {
         loop {
             let mut launch: Vec<(usize, u32)> = Vec::new();
             for g in 0..dfas.len() {
-                let start = starts[g];
                 for (si, &(a, b)) in seg_chunks.iter().enumerate() {
                     let mut entering = entering0[g][si];
                     for k in a..b {
@@ -637,7 +732,7 @@ impl GpuBackend {
                             entering = spec_exit[slot];
                             continue;
                         }
-                        if entering == start {
+                        if entering == spec_entry[slot] {
                             entering = spec_exit[slot];
                         } else if let Some(f) = memo.get(&(slot, entering)) {
                             entering = if f.met_at == NONE {
@@ -655,11 +750,16 @@ impl GpuBackend {
             if launch.is_empty() {
                 break;
             }
-            let args: Vec<[u32; 9]> = launch
+            let args: Vec<[u32; 11]> = launch
                 .iter()
-                .map(|&(slot, e)| arg(1, slot / nch, slot % nch, e))
+                .map(|&(slot, e)| {
+                    let k = slot % nch;
+                    arg(1, slot / nch, k, chunks[k].pos, e, spec_entry[slot])
+                })
                 .collect();
+            trace("fix-up planning", &mut t);
             let (fres, fhits) = self.round(res, &args)?;
+            trace(&format!("fix-up round ({} slots)", args.len()), &mut t);
             let mut per: Vec<Vec<(u32, u64)>> = vec![Vec::new(); launch.len()];
             for (slot, set, end) in fhits {
                 per[slot as usize].push((set, end));
@@ -677,7 +777,7 @@ impl GpuBackend {
         }
         // Final walk: collect exact hits and exit states, per group.
         for (g, dfa) in dfas.iter().enumerate() {
-            let (c, start) = (cs[g], starts[g]);
+            let c = cs[g];
             let shift = 1 - dfa.delay() as u64;
             for (si, &(a, b)) in seg_chunks.iter().enumerate() {
                 let tag = items[segs[si].item].tag;
@@ -693,7 +793,7 @@ impl GpuBackend {
                 let mut entering = entering0[g][si];
                 for k in a..b {
                     let slot = g * nch + k;
-                    if k == a || entering == start {
+                    if k == a || entering == spec_entry[slot] {
                         for &(set, end) in &spec_hits[slot] {
                             push(set, end, out);
                         }
@@ -719,6 +819,7 @@ impl GpuBackend {
                 exits[g][segs[si].item] = entering / c;
             }
         }
+        trace("final walk", &mut t);
         Ok(())
     }
     /// Run one round of DFA_SCAN slots on the resident set; returns each slot's final
@@ -727,7 +828,7 @@ impl GpuBackend {
     fn round(
         &self,
         res: &mut Option<Resident>,
-        args: &[[u32; 9]],
+        args: &[[u32; 11]],
     ) -> Result<(Vec<[u32; 12]>, Vec<(u32, u32, u64)>)> {
         loop {
             let r = res
@@ -736,6 +837,7 @@ impl GpuBackend {
             let set = &r.set;
             let slots = r.slots as u32;
             let cap = r.hit_cap;
+            let mut t = std::time::Instant::now();
             set.write(
                 buffer::CONTROL,
                 0,
@@ -767,7 +869,12 @@ impl GpuBackend {
                     .max(1),
                 ..Default::default()
             };
+            trace("  ring encode + write", &mut t);
             let report = set.dispatch_and_read(&opts, &mut reads)?;
+            trace(
+                &format!("  dispatch + read ({} waves)", report.waves),
+                &mut t,
+            );
             if report.faulted != 0 || report.remaining() != 0 {
                 return Err(Error::new(
                     Status::Gpu,
