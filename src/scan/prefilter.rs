@@ -20,7 +20,7 @@
 //! `d = max_pre - min_pre`, to cover every possible start at once).
 
 use super::cpu::Hit;
-use super::dfa::{pattern_source, syntax_config, Pattern, FLAG_LITERAL};
+use super::dfa::{pattern_source, syntax_config, Pattern, FLAG_CASELESS, FLAG_LITERAL};
 use crate::error::{Error, Result, Status};
 use regex_automata::hybrid::dfa::{Cache, OverlappingState, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
@@ -30,8 +30,11 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
 use std::sync::Mutex;
 
-/// Most literals one factor may expand to (case variants of `(?i:...)` count each).
+/// Most literals one factor may have (after case folding).
 pub const MAX_FACTOR_LITERALS: usize = 64;
+/// Most literals the extractor may build before case folding (`(?i:password)` alone is
+/// 256 case variants, one caseless literal).
+const MAX_EXTRACTED: usize = 1024;
 /// Shortest literal a factor may contain: shorter ones hit too often to pay off.
 pub const MIN_FACTOR_LEN: usize = 3;
 /// Literals are cut to this many bytes (longer ones are no rarer in practice).
@@ -39,12 +42,15 @@ const MAX_LITERAL_LEN: usize = 16;
 /// Verification units below which verification stays on the calling thread.
 const PARALLEL_UNITS: usize = 64;
 
-/// A required factor of a pattern: every match contains one of `literals`, starting
-/// `min_pre..=max_pre` bytes after the match start; a match is at most `max_len` bytes
-/// long (`None`: unbounded).
+/// A required factor of a pattern: every match contains one of `literals` (compared
+/// ASCII-caselessly; stored lowercase), starting `min_pre..=max_pre` bytes after the
+/// match start; a match is at most `max_len` bytes long (`None`: unbounded). Caseless
+/// factor matching can only add candidate hits, which verification then rejects.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Factor {
     pub literals: Vec<Vec<u8>>,
+    /// The literals as extracted, before case folding (case variants each).
+    pub cased: Vec<Vec<u8>>,
     pub min_pre: usize,
     pub max_pre: usize,
     pub max_len: Option<usize>,
@@ -62,8 +68,9 @@ fn flatten(hir: &Hir, out: &mut Vec<Hir>) {
 /// The best required factor of a parsed pattern, or `None` (the pattern is "residual"):
 /// for each child `i` of the top-level concatenation whose preceding children have a
 /// bounded length, the prefix literals of `children[i..]` are a factor if the set is
-/// finite, at most [`MAX_FACTOR_LITERALS`] strings, each at least [`MIN_FACTOR_LEN`]
-/// bytes. The longest shortest-literal wins (then the fewest literals, then the first).
+/// finite and, case-folded, at most [`MAX_FACTOR_LITERALS`] strings, each at least
+/// [`MIN_FACTOR_LEN`] bytes. The longest shortest-literal wins (then the fewest
+/// literals, then the first).
 pub fn analyse(hir: &Hir) -> Option<Factor> {
     let mut children = Vec::new();
     flatten(hir, &mut children);
@@ -73,7 +80,7 @@ pub fn analyse(hir: &Hir) -> Option<Factor> {
         .limit_class(8)
         .limit_repeat(MAX_LITERAL_LEN)
         .limit_literal_len(MAX_LITERAL_LEN)
-        .limit_total(MAX_FACTOR_LITERALS);
+        .limit_total(MAX_EXTRACTED);
     let mut best: Option<(usize, usize, Factor)> = None;
     for i in 0..children.len() {
         let pre = Hir::concat(children[..i].to_vec());
@@ -85,23 +92,35 @@ pub fn analyse(hir: &Hir) -> Option<Factor> {
         };
         let seq = extractor.extract(&Hir::concat(children[i..].to_vec()));
         let Some(lits) = seq.literals() else { continue };
-        let min = lits.iter().map(|l| l.as_bytes().len()).min().unwrap_or(0);
-        if lits.is_empty() || lits.len() > MAX_FACTOR_LITERALS || min < MIN_FACTOR_LEN {
+        let mut literals: Vec<Vec<u8>> = lits
+            .iter()
+            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .collect();
+        literals.sort_unstable();
+        literals.dedup();
+        // A literal that extends another one starts where that one does: redundant.
+        let mut kept: Vec<Vec<u8>> = Vec::with_capacity(literals.len());
+        for l in literals {
+            if !kept.last().is_some_and(|k| l.starts_with(k)) {
+                kept.push(l);
+            }
+        }
+        let literals = kept;
+        let min = literals.iter().map(|l| l.len()).min().unwrap_or(0);
+        if literals.is_empty() || literals.len() > MAX_FACTOR_LITERALS || min < MIN_FACTOR_LEN {
             continue;
         }
         if best.as_ref().is_some_and(|&(m, n, _)| {
-            (m, std::cmp::Reverse(n)) >= (min, std::cmp::Reverse(lits.len()))
+            (m, std::cmp::Reverse(n)) >= (min, std::cmp::Reverse(literals.len()))
         }) {
             continue;
         }
-        let mut literals: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_vec()).collect();
-        literals.sort_unstable();
-        literals.dedup();
         best = Some((
             min,
             literals.len(),
             Factor {
                 literals,
+                cased: lits.iter().map(|l| l.as_bytes().to_vec()).collect(),
                 min_pre,
                 max_pre,
                 max_len: hir.properties().maximum_len(),
@@ -221,7 +240,7 @@ impl Prefilter {
                     Error::overflow("too many patterns and factor literals for 32-bit ids")
                 })?;
                 factors.push((v, lit.len() as u32));
-                literals.push(Pattern::literal(lit, id));
+                literals.push(Pattern::literal(lit, id).with_flags(FLAG_CASELESS));
             }
             verifiers.push(Verifier {
                 index: i as u32,
@@ -389,7 +408,10 @@ mod tests {
     }
 
     fn lits(v: &[&str]) -> Vec<Vec<u8>> {
-        let mut l: Vec<Vec<u8>> = v.iter().map(|s| s.as_bytes().to_vec()).collect();
+        let mut l: Vec<Vec<u8>> = v
+            .iter()
+            .map(|s| s.to_ascii_lowercase().into_bytes())
+            .collect();
         l.sort_unstable();
         l
     }
@@ -419,20 +441,16 @@ mod tests {
     }
 
     #[test]
-    fn caseless_keyword_expands_to_case_variants() {
+    fn caseless_keywords_fold_to_one_literal_each() {
         let f = factor(r"(?i:aws_?secret_?access_?key)[ \t]*[:=][ \t]*['\x22]?[0-9A-Za-z/+]{40}")
             .unwrap();
-        // 2^6 case variants of one 6-letter word, within the 64-literal cap.
-        assert_eq!(f.literals.len(), 64);
-        assert!(f.literals.iter().all(|l| l.len() == 6));
-        assert!(f.literals.contains(&b"secret".to_vec()));
-        assert!(f.literals.contains(&b"SeCrEt".to_vec()));
-        assert!(
-            f.literals.contains(&b"access".to_vec()) || f.literals.contains(&b"secret".to_vec())
-        );
+        // 2^9 case variants x 2 optional underscores, folded to the 2 spellings.
+        assert_eq!(f.literals, lits(&["aws_secret", "awssecret"]));
         assert_eq!(f.max_len, None, "[ \\t]* makes the match length unbounded");
-        // The factor follows `aws_?` (3 or 4 bytes).
-        assert_eq!((f.min_pre, f.max_pre), (3, 4));
+        assert_eq!((f.min_pre, f.max_pre), (0, 0));
+        let f = factor(r"(?i:password|passwd|pwd)[ \t]*[:=]").unwrap();
+        assert_eq!(f.literals, lits(&["passwd", "password", "pwd"]));
+        assert!(f.cased.contains(&b"PwD\t".to_vec()), "{:?}", f.cased);
     }
 
     #[test]
@@ -455,9 +473,8 @@ mod tests {
         assert_eq!(factor(r"[0-9a-f]{32}"), None);
         // Caseless two-letter pieces between big classes: every literal too short.
         assert_eq!(factor(r"(?i)ab[0-9]cd[0-9]ef"), None);
-        // A caseless 7-letter word has 128 variants: cut to the 64 6-byte prefixes.
-        let f = factor(r"(?i)abcdefg").unwrap();
-        assert_eq!(f.literals.len(), 64);
-        assert!(f.literals.iter().all(|l| l.len() == 6));
+        // A caseless word is one literal however long.
+        let f = factor(r"(?i)abcdefghij").unwrap();
+        assert_eq!(f.literals, lits(&["abcdefghij"]));
     }
 }

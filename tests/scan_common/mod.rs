@@ -62,7 +62,7 @@ impl Planter {
             .map(|f| {
                 let lit = f.literals[0].len();
                 let tail = f.max_len.map_or(40, |m| m.saturating_sub(lit + f.min_pre));
-                (f.literals, tail)
+                (f.cased, tail)
             })
             .collect();
         Planter { seeds }
