@@ -2179,6 +2179,10 @@ typedef struct vyre_dfa_table {
  * Figures of a compiled or imported DFA. A compiled set that does not fit one table is
  * split into several DFAs ("groups", each scanned over every input); the figures then
  * sum (states, patterns, table bytes) or take the largest (classes, delay) over groups.
+ * Regexes with a required literal (most secret-token rules) are not in the regex
+ * groups of such a set: their literals form one more group (an Aho-Corasick DFA) and
+ * each literal hit is verified exactly on the host, so the figures count that literal
+ * group instead of those regexes' states.
  */
 typedef struct vyre_dfa_info {
   /**
@@ -2190,7 +2194,7 @@ typedef struct vyre_dfa_info {
    */
   uint32_t class_count;
   /**
-   * Patterns of all groups together.
+   * Patterns of the set.
    */
   uint32_t pattern_count;
   /**
@@ -4019,9 +4023,12 @@ vyre_status vyre_scanner_scan_batch(const struct vyre_scanner *scanner, const st
 vyre_status vyre_scanner_scan_batch_callback(const struct vyre_scanner *scanner, const struct vyre_scan_item *items, size_t count, vyre_hit_callback callback, void *userdata, struct vyre_error **out_error);
 
 /**
- * Open a stream whose hits carry `tag` and stream offsets.
+ * Open a stream whose hits carry `tag` and stream offsets. A DFA whose regexes are
+ * verified through the literal prefilter (large regex sets) streams with ordinary
+ * groups for every pattern; they are compiled on the first stream opened on the DFA
+ * (once; this call then takes as long as a compile without the prefilter).
  *
- * Errors: NULL handle or out-pointer → `VYRE_ERROR_NULL_POINTER`; poisoned handle → `VYRE_ERROR_POISONED`. `*out_stream` is written only on success. Thread safety: a
+ * Errors: NULL handle or out-pointer → `VYRE_ERROR_NULL_POINTER`; poisoned handle → `VYRE_ERROR_POISONED`; those stream groups over the size limit → `VYRE_ERROR_TOO_LARGE`. `*out_stream` is written only on success. Thread safety: a
  * stream is used by one thread at a time; many streams may share one scanner.
  *
  * # Safety

@@ -469,7 +469,7 @@ fn split_sets_equal_per_pattern_scans() {
         assert_eq!(sc.scan_many(&refs, &tags).unwrap(), want, "round {round}");
         // Streaming keeps one state per group.
         let hay = refs[0];
-        let mut st = sc.stream_open(10);
+        let mut st = sc.stream_open(10).unwrap();
         assert_eq!(st.states.len(), sc.set().group_count());
         let mut got = Vec::new();
         let mut at = 0;

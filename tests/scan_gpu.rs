@@ -92,7 +92,7 @@ fn gpu_batch_stream_and_passes() {
     // Streaming: pieces of a long input, state carried across calls.
     let hay = text(&mut rng, 3000);
     let sc = gpu(&dfa, 32, None);
-    let mut st = sc.stream_open(4);
+    let mut st = sc.stream_open(4).unwrap();
     let mut got = Vec::new();
     let mut at = 0;
     while at < hay.len() {
@@ -249,7 +249,7 @@ fn gpu_split_sets_equal_per_pattern_scans() {
             want.extend(per.into_iter().map(|h| Hit { tag: t, ..h }));
         }
         assert_eq!(sc.scan_many(&refs, &tags).unwrap(), want, "round {round}");
-        let mut st = sc.stream_open(5);
+        let mut st = sc.stream_open(5).unwrap();
         let mut got = Vec::new();
         let mut at = 0;
         while at < refs[0].len() {
@@ -267,4 +267,43 @@ fn gpu_split_sets_equal_per_pattern_scans() {
             assert_eq!(sc.scan_resident(&hay, 6).unwrap(), want1, "resident");
         }
     }
+}
+
+mod scan_common;
+
+#[test]
+fn prefiltered_rule_file_on_gpu_equals_reference() {
+    // The literal DFA of the prefilter runs as a group next to the residual regex
+    // groups; factor hits are verified on the host.
+    let p = scan_common::rules();
+    let set = DfaSet::compile(&p, &CompileOptions::default()).unwrap();
+    assert!(set.prefiltered_count() >= 100);
+    let mut b = GpuBackend::new(None, 64).expect("GPU backend");
+    b.set_pass_bytes(4096);
+    let sc = Scanner::new(set, Box::new(b));
+    let r = reference::Reference::new(&p).unwrap();
+    let planter = scan_common::Planter::new(&p);
+    let mut rng = scan_common::Rng(0x6b0);
+    let inputs: Vec<Vec<u8>> = [3000, 0, 9000]
+        .iter()
+        .map(|&n| planter.input(&mut rng, n))
+        .collect();
+    let refs: Vec<&[u8]> = inputs.iter().map(|v| v.as_slice()).collect();
+    let tags = [1, 2, 1];
+    let mut want = Vec::new();
+    for (b, &t) in refs.iter().zip(&tags) {
+        want.extend(r.scan(b).unwrap().into_iter().map(|h| Hit { tag: t, ..h }));
+    }
+    want.sort_unstable_by_key(|h| (h.tag, h.end, h.pattern));
+    want.dedup();
+    assert!(want.len() > 10);
+    assert_eq!(sc.scan_many(&refs, &tags).unwrap(), want);
+    let hay = sc.load(refs[2]).unwrap();
+    let want2: Vec<Hit> = r
+        .scan(refs[2])
+        .unwrap()
+        .into_iter()
+        .map(|h| Hit { tag: 9, ..h })
+        .collect();
+    assert_eq!(sc.scan_resident(&hay, 9).unwrap(), want2);
 }

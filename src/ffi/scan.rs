@@ -91,6 +91,10 @@ pub struct vyre_dfa_table {
 /// Figures of a compiled or imported DFA. A compiled set that does not fit one table is
 /// split into several DFAs ("groups", each scanned over every input); the figures then
 /// sum (states, patterns, table bytes) or take the largest (classes, delay) over groups.
+/// Regexes with a required literal (most secret-token rules) are not in the regex
+/// groups of such a set: their literals form one more group (an Aho-Corasick DFA) and
+/// each literal hit is verified exactly on the host, so the figures count that literal
+/// group instead of those regexes' states.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct vyre_dfa_info {
@@ -98,7 +102,7 @@ pub struct vyre_dfa_info {
     pub state_count: u32,
     /// Byte classes of the group with the most.
     pub class_count: u32,
-    /// Patterns of all groups together.
+    /// Patterns of the set.
     pub pattern_count: u32,
     /// Match delay in bytes (0 or 1; the largest of any group).
     pub delay: u32,
@@ -638,9 +642,12 @@ pub unsafe extern "C" fn vyre_scanner_scan_batch_callback(
     })
 }
 
-/// Open a stream whose hits carry `tag` and stream offsets.
+/// Open a stream whose hits carry `tag` and stream offsets. A DFA whose regexes are
+/// verified through the literal prefilter (large regex sets) streams with ordinary
+/// groups for every pattern; they are compiled on the first stream opened on the DFA
+/// (once; this call then takes as long as a compile without the prefilter).
 ///
-/// Errors: NULL handle or out-pointer → `VYRE_ERROR_NULL_POINTER`; poisoned handle → `VYRE_ERROR_POISONED`. `*out_stream` is written only on success. Thread safety: a
+/// Errors: NULL handle or out-pointer → `VYRE_ERROR_NULL_POINTER`; poisoned handle → `VYRE_ERROR_POISONED`; those stream groups over the size limit → `VYRE_ERROR_TOO_LARGE`. `*out_stream` is written only on success. Thread safety: a
 /// stream is used by one thread at a time; many streams may share one scanner.
 ///
 /// # Safety
@@ -656,7 +663,7 @@ pub unsafe extern "C" fn vyre_scan_stream_open(
         let s = obj_ref(scanner, "scanner")?;
         require_out(out_stream, "out_stream")?;
         s.poison.check()?;
-        let state = Mutex::new(s.scanner.stream_open(tag));
+        let state = Mutex::new(s.scanner.stream_open(tag)?);
         *out_stream = Box::into_raw(Box::new(vyre_scan_stream {
             poison: Poison::default(),
             scanner: s.scanner.clone(),

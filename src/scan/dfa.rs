@@ -621,7 +621,7 @@ impl Dfa {
             } else {
                 0
             };
-            w.push(next * self.class_count | flag);
+            w.push((next * self.class_count) | flag);
         }
         w.extend(self.match_off.iter().map(|&o| o + mi_off as u32));
         w.extend_from_slice(&self.match_ids);

@@ -12,45 +12,65 @@ use regex_automata::{Input, MatchKind};
 
 /// All hits of all patterns in `hay`, sorted by (end, pattern), deduplicated.
 pub fn scan(patterns: &[Pattern], hay: &[u8]) -> Result<Vec<Hit>> {
-    let mut hits = Vec::new();
-    for (i, p) in patterns.iter().enumerate() {
-        let source = pattern_source(p)
-            .map_err(|e| Error::new(Status::Pattern, format!("pattern {i}: {e}")))?;
-        let dfa = DFA::builder()
-            .syntax(syntax_config(p.flags))
-            .thompson(thompson::Config::new().which_captures(WhichCaptures::None))
-            .configure(
-                DFA::config()
-                    .match_kind(MatchKind::All)
-                    .unicode_word_boundary(false)
-                    .cache_capacity(8 << 20),
-            )
-            .build(&source)
-            .map_err(|e| Error::new(Status::Pattern, format!("pattern {i}: {e}")))?;
-        let mut cache = dfa.create_cache();
-        let mut state = OverlappingState::start();
-        let input = Input::new(hay);
-        loop {
-            dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state)
-                .map_err(|e| {
-                    Error::new(
-                        Status::Pattern,
-                        format!("pattern {i}: reference search failed: {e}"),
-                    )
-                })?;
-            match state.get_match() {
-                Some(m) => hits.push(Hit {
-                    end: m.offset() as u64,
-                    pattern: p.id,
-                    tag: 0,
-                }),
-                None => break,
+    Reference::new(patterns)?.scan(hay)
+}
+
+/// The per-pattern lazy DFAs, built once for many [`Reference::scan`] calls.
+pub struct Reference {
+    dfas: Vec<(u32, DFA)>,
+}
+
+impl Reference {
+    pub fn new(patterns: &[Pattern]) -> Result<Reference> {
+        let mut dfas = Vec::with_capacity(patterns.len());
+        for (i, p) in patterns.iter().enumerate() {
+            let source = pattern_source(p)
+                .map_err(|e| Error::new(Status::Pattern, format!("pattern {i}: {e}")))?;
+            let dfa = DFA::builder()
+                .syntax(syntax_config(p.flags))
+                .thompson(thompson::Config::new().which_captures(WhichCaptures::None))
+                .configure(
+                    DFA::config()
+                        .match_kind(MatchKind::All)
+                        .unicode_word_boundary(false)
+                        .cache_capacity(8 << 20),
+                )
+                .build(&source)
+                .map_err(|e| Error::new(Status::Pattern, format!("pattern {i}: {e}")))?;
+            dfas.push((p.id, dfa));
+        }
+        Ok(Reference { dfas })
+    }
+
+    /// All hits of all patterns in `hay`, sorted by (end, pattern), deduplicated.
+    pub fn scan(&self, hay: &[u8]) -> Result<Vec<Hit>> {
+        let mut hits = Vec::new();
+        for (i, (id, dfa)) in self.dfas.iter().enumerate() {
+            let mut cache = dfa.create_cache();
+            let mut state = OverlappingState::start();
+            let input = Input::new(hay);
+            loop {
+                dfa.try_search_overlapping_fwd(&mut cache, &input, &mut state)
+                    .map_err(|e| {
+                        Error::new(
+                            Status::Pattern,
+                            format!("pattern {i}: reference search failed: {e}"),
+                        )
+                    })?;
+                match state.get_match() {
+                    Some(m) => hits.push(Hit {
+                        end: m.offset() as u64,
+                        pattern: *id,
+                        tag: 0,
+                    }),
+                    None => break,
+                }
             }
         }
+        hits.sort_unstable();
+        hits.dedup();
+        Ok(hits)
     }
-    hits.sort_unstable();
-    hits.dedup();
-    Ok(hits)
 }
 
 /// Brute-force literal search (no automaton at all): every end offset of every literal.

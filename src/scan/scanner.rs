@@ -161,11 +161,11 @@ pub struct StreamState {
 
 /// Hits of several groups: sort, and drop duplicates (two groups may hold patterns that
 /// share an id; a hit is reported once per (tag, id, end)).
-fn merge(hits: &mut Vec<Hit>, groups: usize) {
+fn merge(hits: &mut Vec<Hit>, dedup: bool) {
     // Stable sort: backends deliver sorted runs (per item and group), which it merges
     // in linear time per run.
     hits.sort_by_key(|h| (h.tag, h.end, h.pattern));
-    if groups > 1 {
+    if dedup {
         hits.dedup();
     }
 }
@@ -215,6 +215,18 @@ impl Scanner {
         if inputs.len() != tags.len() {
             return Err(Error::invalid("inputs and tags differ in length"));
         }
+        let filter = self.set.filter();
+        // A prefiltered set needs to know which item a hit came from: scan with the item
+        // index as tag, then map back.
+        let index_tags: Vec<u32>;
+        let run_tags = if filter.is_some() {
+            u32::try_from(inputs.len())
+                .map_err(|_| Error::invalid("more than 2^32 inputs in one batch"))?;
+            index_tags = (0..inputs.len() as u32).collect();
+            &index_tags
+        } else {
+            tags
+        };
         let mut hits = Vec::new();
         let groups = self.set.groups();
         let items: Vec<Vec<Item<'_>>> = groups
@@ -222,7 +234,7 @@ impl Scanner {
             .map(|dfa| {
                 inputs
                     .iter()
-                    .zip(tags)
+                    .zip(run_tags)
                     .map(|(b, &tag)| Item {
                         bytes: b,
                         state: dfa.start_state(),
@@ -245,8 +257,19 @@ impl Scanner {
                 });
             }
         }
-        merge(&mut hits, self.set.group_count());
+        if let Some(f) = filter {
+            hits = f.resolve(hits, inputs)?;
+            for h in &mut hits {
+                h.tag = tags[h.tag as usize];
+            }
+        }
+        merge(&mut hits, self.dedup());
         Ok(hits)
+    }
+
+    /// Whether merged hits may hold duplicates (several groups, or verified hits).
+    fn dedup(&self) -> bool {
+        self.set.group_count() > 1 || self.set.filter().is_some()
     }
 
     /// Load `bytes` once for repeated [`Scanner::scan_resident`] calls (the GPU backend
@@ -269,6 +292,9 @@ impl Scanner {
     /// with `tag`. Same results as `scan(hay.bytes(), tag)`.
     pub fn scan_resident(&self, hay: &ResidentHaystack, tag: u32) -> Result<Vec<Hit>> {
         let mut t = std::time::Instant::now();
+        let filter = self.set.filter();
+        let user_tag = tag;
+        let tag = if filter.is_some() { 0 } else { tag };
         let mut hits = Vec::new();
         let groups = self.set.groups();
         let exits = self
@@ -284,7 +310,14 @@ impl Scanner {
             });
         }
         super::trace("scan_resident: backend + finish", &mut t);
-        merge(&mut hits, self.set.group_count());
+        if let Some(f) = filter {
+            hits = f.resolve(hits, &[hay.bytes()])?;
+            for h in &mut hits {
+                h.tag = user_tag;
+            }
+            super::trace("scan_resident: prefilter verification", &mut t);
+        }
+        merge(&mut hits, self.dedup());
         super::trace(&format!("scan_resident: merge {} hits", hits.len()), &mut t);
         Ok(hits)
     }
@@ -294,17 +327,36 @@ impl Scanner {
         self.scan_many(&[input], &[tag])
     }
 
-    pub fn stream_open(&self, tag: u32) -> StreamState {
-        StreamState {
-            states: self.set.groups().iter().map(|g| g.start_state()).collect(),
+    /// The groups a stream runs: a prefiltered set streams with its full groups
+    /// (compiled on the first stream), since verification needs the bytes around a hit
+    /// and a stream does not keep them.
+    fn stream_set(&self) -> Result<&DfaSet> {
+        match self.set.filter() {
+            Some(f) => f.full(),
+            None => Ok(&self.set),
+        }
+    }
+
+    /// Open a stream. Errors only for a prefiltered set whose full groups (compiled now,
+    /// once per set) do not fit the size limit.
+    pub fn stream_open(&self, tag: u32) -> Result<StreamState> {
+        let set = self.stream_set()?;
+        Ok(StreamState {
+            states: set.groups().iter().map(|g| g.start_state()).collect(),
             offset: 0,
             tag,
-        }
+        })
     }
 
     /// Feed the next piece of a stream; hits (stream offsets) sorted by (end, pattern).
     /// On error the state is left unchanged.
     pub fn stream_write(&self, st: &mut StreamState, piece: &[u8]) -> Result<Vec<Hit>> {
+        let set = self.stream_set()?;
+        if st.states.len() != set.group_count() {
+            return Err(Error::invalid(
+                "stream state does not belong to this scanner",
+            ));
+        }
         let mut hits = Vec::new();
         let items: Vec<Vec<Item<'_>>> = st
             .states
@@ -318,12 +370,10 @@ impl Scanner {
                 }]
             })
             .collect();
-        let exits = self
-            .backend
-            .scan_groups(self.set.groups(), &items, &mut hits)?;
+        let exits = self.backend.scan_groups(set.groups(), &items, &mut hits)?;
         st.states = exits.iter().map(|e| e[0]).collect();
         st.offset += piece.len() as u64;
-        merge(&mut hits, self.set.group_count());
+        merge(&mut hits, set.group_count() > 1);
         Ok(hits)
     }
 
@@ -332,7 +382,11 @@ impl Scanner {
     pub fn stream_close(&self, st: &mut StreamState) -> Vec<Hit> {
         let mut hits = Vec::new();
         let tag = st.tag;
-        for (dfa, &state) in self.set.groups().iter().zip(&st.states) {
+        // A state exists only if stream_open found the stream groups.
+        let Ok(set) = self.stream_set() else {
+            return hits;
+        };
+        for (dfa, &state) in set.groups().iter().zip(&st.states) {
             cpu::finish(dfa, state, st.offset, |p, e| {
                 hits.push(Hit {
                     end: e,
@@ -341,8 +395,9 @@ impl Scanner {
                 })
             });
         }
-        merge(&mut hits, self.set.group_count());
-        *st = self.stream_open(tag);
+        merge(&mut hits, set.group_count() > 1);
+        st.states = set.groups().iter().map(|g| g.start_state()).collect();
+        st.offset = 0;
         hits
     }
 }

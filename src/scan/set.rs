@@ -5,10 +5,18 @@
 //! patterns are taken in order and each group is the longest run that still compiles
 //! under the group size target. A scan runs every group over the same bytes and merges
 //! the hits sorted by (end, pattern) — the same hits as scanning each pattern alone.
+//!
+//! [`DfaSet::compile`] first takes out every regex with a required literal factor (see
+//! [`super::prefilter`]): their factors become one literal DFA (the last group) whose
+//! hits are verified on the host, and only the remaining ("residual") patterns are split
+//! into groups. Groups of such a set report pattern *indexes* and factor ids; the
+//! scanner resolves them to user ids ([`Filtered::resolve`]).
 
+use super::cpu::Hit;
 use super::dfa::{CompileOptions, Dfa, Pattern};
+use super::prefilter::Prefilter;
 use crate::error::{Error, Result, Status};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Default per-group table target (bytes): big groups are slow to build and miss the
 /// caches of the scan; more groups cost one more pass over the haystack each.
@@ -23,53 +31,167 @@ const MAX_STEP: usize = 1;
 #[derive(Clone, Debug)]
 pub struct DfaSet {
     groups: Vec<Arc<Dfa>>,
+    filter: Option<Arc<Filtered>>,
+}
+
+/// The prefilter part of a set compiled by [`DfaSet::compile`].
+#[derive(Debug)]
+pub(crate) struct Filtered {
+    prefilter: Prefilter,
+    /// Pattern index → user id.
+    ids: Vec<u32>,
+    /// What the full set (every pattern in ordinary groups) is compiled from, on first
+    /// use by a stream: streams carry DFA state across pieces, so they use it.
+    patterns: Vec<Pattern>,
+    options: CompileOptions,
+    group_bytes: usize,
+    full: OnceLock<Result<DfaSet>>,
+}
+
+impl Filtered {
+    /// Resolve the raw hits of one scan (`tag` = index into `items`): residual hits get
+    /// their user ids, factor hits are verified into pattern hits. Order unspecified.
+    pub(crate) fn resolve(&self, hits: Vec<Hit>, items: &[&[u8]]) -> Result<Vec<Hit>> {
+        let (factor, mut out): (Vec<Hit>, Vec<Hit>) = hits
+            .into_iter()
+            .partition(|h| self.prefilter.is_factor(h.pattern));
+        out.extend(self.prefilter.verify(items, &factor)?);
+        for h in &mut out {
+            h.pattern = self.ids[h.pattern as usize];
+        }
+        Ok(out)
+    }
+
+    /// The full set for streams (compiled once, on first use).
+    pub(crate) fn full(&self) -> Result<&DfaSet> {
+        self.full
+            .get_or_init(|| {
+                DfaSet::compile_grouped(&self.patterns, &self.options, self.group_bytes)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
 }
 
 impl From<Dfa> for DfaSet {
     fn from(dfa: Dfa) -> Self {
         DfaSet {
             groups: vec![Arc::new(dfa)],
+            filter: None,
         }
     }
 }
 
 impl From<Arc<Dfa>> for DfaSet {
     fn from(dfa: Arc<Dfa>) -> Self {
-        DfaSet { groups: vec![dfa] }
+        DfaSet {
+            groups: vec![dfa],
+            filter: None,
+        }
     }
 }
 
 impl DfaSet {
-    /// Compile `patterns` into as few groups as the greedy split finds, each group's
-    /// table at most min(`max_table_bytes`, [`DEFAULT_GROUP_TABLE_BYTES`]) bytes.
+    /// Compile `patterns`: one table if the whole set fits the group target
+    /// (min(`max_table_bytes`, [`DEFAULT_GROUP_TABLE_BYTES`]) bytes); otherwise regexes
+    /// with a literal factor go through the prefilter (one literal DFA + exact host
+    /// verification) and the rest is split into groups as [`DfaSet::compile_grouped`].
+    /// Pure-literal sets never use the prefilter. Same hits as scanning each pattern alone.
     pub fn compile(patterns: &[Pattern], options: &CompileOptions) -> Result<DfaSet> {
-        Self::compile_grouped(patterns, options, DEFAULT_GROUP_TABLE_BYTES)
+        Self::compile_prefiltered(patterns, options, DEFAULT_GROUP_TABLE_BYTES)
     }
 
-    /// [`DfaSet::compile`] with an explicit group target. Errors as [`Dfa::compile`];
-    /// a single pattern whose DFA alone exceeds `max_table_bytes` → `TooLarge` naming it.
+    /// [`DfaSet::compile`] with an explicit group target.
+    pub fn compile_prefiltered(
+        patterns: &[Pattern],
+        options: &CompileOptions,
+        group_bytes: usize,
+    ) -> Result<DfaSet> {
+        let group = group_options(options, group_bytes);
+        match Dfa::compile(patterns, &group) {
+            Ok(d) => return Ok(d.into()),
+            Err(e) if e.status != Status::TooLarge => return Err(e),
+            Err(_) => {}
+        }
+        let base = u32::try_from(patterns.len())
+            .map_err(|_| Error::overflow("more than 2^32 patterns"))?;
+        let (prefilter, literals, residual) = Prefilter::build(patterns, base)?;
+        if prefilter.pattern_count() == 0 {
+            let names: Vec<usize> = (0..patterns.len()).collect();
+            let groups = Self::split(patterns, &names, &group, options)?;
+            return Ok(DfaSet {
+                groups,
+                filter: None,
+            });
+        }
+        let local: Vec<Pattern> = residual
+            .iter()
+            .map(|&i| Pattern {
+                id: i as u32,
+                ..patterns[i].clone()
+            })
+            .collect();
+        let mut groups = if local.is_empty() {
+            Vec::new()
+        } else {
+            match Dfa::compile(&local, &group) {
+                Ok(d) => vec![Arc::new(d)],
+                Err(e) if e.status != Status::TooLarge => return Err(e),
+                Err(_) => Self::split(&local, &residual, &group, options)?,
+            }
+        };
+        groups.push(Arc::new(Dfa::compile(&literals, options)?));
+        Ok(DfaSet {
+            groups,
+            filter: Some(Arc::new(Filtered {
+                prefilter,
+                ids: patterns.iter().map(|p| p.id).collect(),
+                patterns: patterns.to_vec(),
+                options: options.clone(),
+                group_bytes,
+                full: OnceLock::new(),
+            })),
+        })
+    }
+
+    /// Compile `patterns` into as few groups as the greedy split finds (no prefilter),
+    /// each group's table at most min(`max_table_bytes`, `group_bytes`) bytes. Errors
+    /// as [`Dfa::compile`]; a single pattern whose DFA alone exceeds `max_table_bytes`
+    /// → `TooLarge` naming it.
     pub fn compile_grouped(
         patterns: &[Pattern],
         options: &CompileOptions,
         group_bytes: usize,
     ) -> Result<DfaSet> {
-        let group = CompileOptions {
-            max_table_bytes: group_bytes.min(options.max_table_bytes).max(1),
-        };
+        let group = group_options(options, group_bytes);
         // Fast path (and validation of every pattern, with set-wide indexes in errors).
         match Dfa::compile(patterns, &group) {
             Ok(d) => return Ok(d.into()),
             Err(e) if e.status != Status::TooLarge => return Err(e),
             Err(_) => {}
         }
+        let names: Vec<usize> = (0..patterns.len()).collect();
+        Ok(DfaSet {
+            groups: Self::split(patterns, &names, &group, options)?,
+            filter: None,
+        })
+    }
+
+    /// Greedy split into groups (`names[i]`: set-wide index of `patterns[i]`, for errors).
+    fn split(
+        patterns: &[Pattern],
+        names: &[usize],
+        group: &CompileOptions,
+        hard: &CompileOptions,
+    ) -> Result<Vec<Arc<Dfa>>> {
         let mut groups = Vec::new();
         let mut i = 0;
         while i < patterns.len() {
-            let (dfa, next) = Self::longest_prefix(patterns, i, &group, options)?;
+            let (dfa, next) = Self::longest_prefix(patterns, names, i, group, hard)?;
             groups.push(Arc::new(dfa));
             i = next;
         }
-        Ok(DfaSet { groups })
+        Ok(groups)
     }
 
     /// The longest run `patterns[i..j]` that compiles under `group`, grown [`MAX_STEP`]
@@ -77,6 +199,7 @@ impl DfaSet {
     /// over the group target gets a group of its own if it fits the hard limit.
     fn longest_prefix(
         patterns: &[Pattern],
+        names: &[usize],
         i: usize,
         group: &CompileOptions,
         hard: &CompileOptions,
@@ -92,7 +215,8 @@ impl DfaSet {
                 Err(e) if e.status == Status::TooLarge => Err(Error::new(
                     Status::TooLarge,
                     format!(
-                        "pattern {i} (`{}`) alone exceeds the table limit of {} bytes: {}",
+                        "pattern {} (`{}`) alone exceeds the table limit of {} bytes: {}",
+                        names[i],
                         String::from_utf8_lossy(&patterns[i].expression),
                         hard.max_table_bytes,
                         e.message
@@ -132,14 +256,25 @@ impl DfaSet {
         Ok((best, lo))
     }
 
-    /// The groups, in pattern order.
+    /// The groups, in pattern order (a prefiltered set: residual groups, then the
+    /// literal DFA of the factors; their hits are internal ids, see the module doc).
     pub fn groups(&self) -> &[Arc<Dfa>] {
         &self.groups
     }
     pub fn group_count(&self) -> usize {
         self.groups.len()
     }
-    /// Sum of the groups' state counts.
+    /// Patterns verified through the literal prefilter (0: plain groups only).
+    pub fn prefiltered_count(&self) -> usize {
+        self.filter
+            .as_ref()
+            .map_or(0, |f| f.prefilter.pattern_count())
+    }
+    pub(crate) fn filter(&self) -> Option<&Filtered> {
+        self.filter.as_deref()
+    }
+    /// Sum of the groups' state counts (for a prefiltered set this includes the literal
+    /// DFA of the factors).
     pub fn state_count(&self) -> u64 {
         self.groups.iter().map(|g| g.state_count() as u64).sum()
     }
@@ -152,14 +287,25 @@ impl DfaSet {
             .unwrap_or(0)
     }
     pub fn pattern_count(&self) -> u64 {
+        if let Some(f) = &self.filter {
+            return f.ids.len() as u64;
+        }
         self.groups.iter().map(|g| g.pattern_count() as u64).sum()
     }
-    /// Largest match delay of any group (literal groups have 0, regex groups 1).
+    /// Largest match delay of any group (literal groups have 0, regex groups 1; the
+    /// prefilter's verification is exact and adds none).
     pub fn delay(&self) -> u32 {
         self.groups.iter().map(|g| g.delay()).max().unwrap_or(0)
     }
-    /// Sum of the groups' device table bytes.
+    /// Sum of the groups' device table bytes (prefiltered set: including the literal
+    /// DFA; the host-side lazy DFAs of the verifiers are not counted).
     pub fn table_bytes(&self) -> u64 {
         self.groups.iter().map(|g| g.table_bytes() as u64).sum()
+    }
+}
+
+fn group_options(options: &CompileOptions, group_bytes: usize) -> CompileOptions {
+    CompileOptions {
+        max_table_bytes: group_bytes.min(options.max_table_bytes).max(1),
     }
 }
