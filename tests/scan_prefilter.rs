@@ -251,3 +251,45 @@ fn prefilter_only_when_it_removes_groups() {
     );
     assert_eq!(got.len(), 2);
 }
+
+#[test]
+fn candidate_dense_input_switches_to_the_full_groups() {
+    let all = rules();
+    let p: Vec<Pattern> = [0usize, 5, 14, 20, 27, 85, 112]
+        .iter()
+        .map(|&i| all[i].clone())
+        .collect();
+    let set = DfaSet::compile_prefiltered(&p, &CompileOptions::default(), 64 << 10).unwrap();
+    let reference = Reference::new(&p).unwrap();
+    let sc = Scanner::cpu(set, 2);
+    let planter = Planter::new(&p);
+    let mut rng = Rng(0xd15e);
+    // Sparse: 2 MiB of planted tokens far apart keeps the prefilter.
+    let mut sparse = Vec::new();
+    while sparse.len() < 2 << 20 {
+        sparse.extend(planter.input(&mut rng, 150));
+        sparse.extend(std::iter::repeat_n(b'.', 4000));
+    }
+    assert_eq!(
+        sc.scan(&sparse, 1).unwrap(),
+        tagged(reference.scan(&sparse).unwrap(), 1)
+    );
+    assert!(!sc.uses_full_groups());
+    // Dense: factor literals every few bytes (scanned whole by the full groups).
+    let mut dense = Vec::new();
+    while dense.len() < 2 << 20 {
+        dense.extend(planter.input(&mut rng, 60));
+        dense.extend_from_slice(b" AKIA ghp_ AIza xoxb- ");
+    }
+    let want = tagged(reference.scan(&dense).unwrap(), 2);
+    assert!(!want.is_empty());
+    assert_eq!(sc.scan(&dense, 2).unwrap(), want);
+    assert!(sc.uses_full_groups());
+    // From then on every scan runs the full groups, with the same results.
+    assert_eq!(
+        sc.scan(&sparse, 1).unwrap(),
+        tagged(reference.scan(&sparse).unwrap(), 1)
+    );
+    let hay = sc.load(&dense).unwrap();
+    assert_eq!(sc.scan_resident(&hay, 2).unwrap(), want);
+}

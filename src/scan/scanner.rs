@@ -5,11 +5,11 @@
 
 use super::cpu::{self, Hit};
 use super::dfa::Dfa;
-use super::set::DfaSet;
+use super::set::{DfaSet, Filtered};
 use crate::error::{Error, Result};
 use std::any::Any;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A haystack loaded once and scanned many times: the bytes stay in host memory and, for
@@ -146,6 +146,8 @@ impl Backend for CpuBackend {
 pub struct Scanner {
     set: DfaSet,
     backend: Box<dyn Backend>,
+    /// A prefiltered set met candidate-dense input: scan with its full groups.
+    dense: AtomicBool,
     /// (chunk_len, threads) when the backend is the CPU one.
     cpu: Option<(usize, usize)>,
 }
@@ -158,6 +160,13 @@ pub struct StreamState {
     pub offset: u64,
     pub tag: u32,
 }
+
+/// Candidate density above which a prefiltered scan switches to the full groups: one
+/// factor hit per this many bytes (host verification of one candidate costs about what
+/// the backend spends on a few hundred bytes with the full groups).
+const DENSE_BYTES: usize = 512;
+/// Inputs smaller than this never switch (a few candidates in a small file say nothing).
+const DENSE_MIN_BYTES: usize = 1 << 20;
 
 /// Hits of several groups: sort, and drop duplicates (two groups may hold patterns that
 /// share an id; a hit is reported once per (tag, id, end)).
@@ -175,6 +184,7 @@ impl Scanner {
         Scanner {
             set: set.into(),
             backend,
+            dense: AtomicBool::new(false),
             cpu: None,
         }
     }
@@ -202,6 +212,12 @@ impl Scanner {
             self.backend = Box::new(CpuBackend { threads, chunk_len });
         }
     }
+    /// Whether this (prefiltered) scanner met candidate-dense input and now scans with
+    /// the set's full groups (see [`DENSE_BYTES`]).
+    pub fn uses_full_groups(&self) -> bool {
+        self.dense.load(Ordering::Relaxed)
+    }
+
     /// The DFA groups this scanner runs.
     pub fn set(&self) -> &DfaSet {
         &self.set
@@ -215,26 +231,53 @@ impl Scanner {
         if inputs.len() != tags.len() {
             return Err(Error::invalid("inputs and tags differ in length"));
         }
-        let filter = self.set.filter();
+        let Some(f) = self.set.filter() else {
+            return self.scan_many_in(&self.set, inputs, tags);
+        };
+        if self.dense.load(Ordering::Relaxed) {
+            return self.scan_many_in(f.full()?, inputs, tags);
+        }
         // A prefiltered set needs to know which item a hit came from: scan with the item
         // index as tag, then map back.
-        let index_tags: Vec<u32>;
-        let run_tags = if filter.is_some() {
-            u32::try_from(inputs.len())
-                .map_err(|_| Error::invalid("more than 2^32 inputs in one batch"))?;
-            index_tags = (0..inputs.len() as u32).collect();
-            &index_tags
-        } else {
-            tags
-        };
+        u32::try_from(inputs.len())
+            .map_err(|_| Error::invalid("more than 2^32 inputs in one batch"))?;
+        let index_tags: Vec<u32> = (0..inputs.len() as u32).collect();
+        let raw = self.scan_many_in(&self.set, inputs, &index_tags)?;
+        let bytes: usize = inputs.iter().map(|b| b.len()).sum();
+        if self.too_dense(f, &raw, bytes) {
+            return self.scan_many_in(f.full()?, inputs, tags);
+        }
+        let mut hits = f.resolve(raw, inputs)?;
+        for h in &mut hits {
+            h.tag = tags[h.tag as usize];
+        }
+        merge(&mut hits, true);
+        Ok(hits)
+    }
+
+    /// The prefilter found candidates so dense (more than one per [`DENSE_BYTES`] bytes
+    /// of a large input) that verifying them on the host costs more than running the
+    /// full groups on the backend: remember that, and use the full groups from now on.
+    fn too_dense(&self, f: &Filtered, raw: &[Hit], bytes: usize) -> bool {
+        let candidates = raw.iter().filter(|h| f.is_factor_hit(h)).count();
+        let dense = bytes >= DENSE_MIN_BYTES && candidates > bytes / DENSE_BYTES;
+        if dense {
+            self.dense.store(true, Ordering::Relaxed);
+        }
+        dense
+    }
+
+    /// Scan with the groups of `set` (raw hits when `set` is prefiltered: internal ids,
+    /// unverified factor hits).
+    fn scan_many_in(&self, set: &DfaSet, inputs: &[&[u8]], tags: &[u32]) -> Result<Vec<Hit>> {
         let mut hits = Vec::new();
-        let groups = self.set.groups();
+        let groups = set.groups();
         let items: Vec<Vec<Item<'_>>> = groups
             .iter()
             .map(|dfa| {
                 inputs
                     .iter()
-                    .zip(run_tags)
+                    .zip(tags)
                     .map(|(b, &tag)| Item {
                         bytes: b,
                         state: dfa.start_state(),
@@ -257,19 +300,10 @@ impl Scanner {
                 });
             }
         }
-        if let Some(f) = filter {
-            hits = f.resolve(hits, inputs)?;
-            for h in &mut hits {
-                h.tag = tags[h.tag as usize];
-            }
+        if set.filter().is_none() {
+            merge(&mut hits, set.group_count() > 1);
         }
-        merge(&mut hits, self.dedup());
         Ok(hits)
-    }
-
-    /// Whether merged hits may hold duplicates (several groups, or verified hits).
-    fn dedup(&self) -> bool {
-        self.set.group_count() > 1 || self.set.filter().is_some()
     }
 
     /// Load `bytes` once for repeated [`Scanner::scan_resident`] calls (the GPU backend
@@ -291,12 +325,31 @@ impl Scanner {
     /// Scan a loaded haystack as one complete input; hits sorted by (end, pattern), all
     /// with `tag`. Same results as `scan(hay.bytes(), tag)`.
     pub fn scan_resident(&self, hay: &ResidentHaystack, tag: u32) -> Result<Vec<Hit>> {
+        let Some(f) = self.set.filter() else {
+            return self.scan_resident_in(&self.set, hay, tag);
+        };
+        if self.dense.load(Ordering::Relaxed) {
+            return self.scan_resident_in(f.full()?, hay, tag);
+        }
         let mut t = std::time::Instant::now();
-        let filter = self.set.filter();
-        let user_tag = tag;
-        let tag = if filter.is_some() { 0 } else { tag };
+        let raw = self.scan_resident_in(&self.set, hay, 0)?;
+        if self.too_dense(f, &raw, hay.len()) {
+            return self.scan_resident_in(f.full()?, hay, tag);
+        }
+        let mut hits = f.resolve(raw, &[hay.bytes()])?;
+        for h in &mut hits {
+            h.tag = tag;
+        }
+        super::trace("scan_resident: prefilter verification", &mut t);
+        merge(&mut hits, true);
+        Ok(hits)
+    }
+
+    /// [`Scanner::scan_resident`] with the groups of `set` (raw hits when prefiltered).
+    fn scan_resident_in(&self, set: &DfaSet, hay: &ResidentHaystack, tag: u32) -> Result<Vec<Hit>> {
+        let mut t = std::time::Instant::now();
         let mut hits = Vec::new();
-        let groups = self.set.groups();
+        let groups = set.groups();
         let exits = self
             .backend
             .scan_resident_groups(groups, hay, tag, &mut hits)?;
@@ -310,15 +363,10 @@ impl Scanner {
             });
         }
         super::trace("scan_resident: backend + finish", &mut t);
-        if let Some(f) = filter {
-            hits = f.resolve(hits, &[hay.bytes()])?;
-            for h in &mut hits {
-                h.tag = user_tag;
-            }
-            super::trace("scan_resident: prefilter verification", &mut t);
+        if set.filter().is_none() {
+            merge(&mut hits, set.group_count() > 1);
+            super::trace(&format!("scan_resident: merge {} hits", hits.len()), &mut t);
         }
-        merge(&mut hits, self.dedup());
-        super::trace(&format!("scan_resident: merge {} hits", hits.len()), &mut t);
         Ok(hits)
     }
 

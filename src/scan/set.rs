@@ -62,6 +62,11 @@ impl Filtered {
         Ok(out)
     }
 
+    /// Whether a raw hit of the prefiltered groups is a factor candidate (to verify).
+    pub(crate) fn is_factor_hit(&self, h: &Hit) -> bool {
+        self.prefilter.is_factor(h.pattern)
+    }
+
     /// The full set for streams (compiled once, on first use).
     pub(crate) fn full(&self) -> Result<&DfaSet> {
         self.full
