@@ -3,8 +3,9 @@
  * every call), and the vyre CPU backend, vs Hyperscan block mode on all cores (one slice
  * per thread), on (a) the bundled secret rules and (b) a 2,500-word literal dictionary.
  * Best of REPS timed runs after one warm-up run.
- * usage: scan_bench RULES [MIB] [REPS] [SETS]   (SETS: all (default), rules or dict;
- * prints one line per engine and set) */
+ * usage: scan_bench RULES [MIB] [REPS] [SETS] [TEXT]   (SETS: all (default), rules or
+ * dict; TEXT: a file whose bytes, repeated, make the haystack instead of the generated
+ * word text with planted matches; prints one line per engine and set) */
 #define _POSIX_C_SOURCE 200809L
 #include <hs/hs.h>
 #include <pthread.h>
@@ -205,6 +206,15 @@ int main(int argc, char **argv) {
             tok[k++] = ' ';
             memcpy(hay + at + 20, tok, (size_t)k);
         }
+    }
+    if (argc > 5) { /* a real text, repeated (e.g. the bundled corpus concatenated) */
+        FILE *tf = fopen(argv[5], "rb");
+        if (!tf) return 2;
+        size_t n = fread(hay, 1, len, tf);
+        fclose(tf);
+        if (n == 0) return 2;
+        for (size_t i = n; i < len; i++) hay[i] = hay[i - n];
+        printf("haystack text: %s (%zu bytes, repeated)\n", argv[5], n);
     }
     /* (a) rules */
     FILE *f = fopen(argv[1], "r");

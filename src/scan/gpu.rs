@@ -96,6 +96,10 @@ struct TemplateKey {
     slots: usize,
 }
 
+/// What a round returns: per slot the result pair, and the hits (slot, match-set
+/// state, end offset).
+type RoundOut = (Vec<[u32; 2]>, Vec<(u32, u32, u64)>);
+
 /// The slots of a round: encoded from args, or restored from the template.
 enum Slots<'a> {
     Args(&'a [[u32; 11]]),
@@ -231,8 +235,10 @@ impl Tuning {
                 .unwrap_or(default)
         };
         // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
-        // fix-up; a real GPU needs hundreds of thousands of chunks in flight.
-        let (wg, lanes) = if cpu { (64, 256) } else { (256, 1 << 18) };
+        // fix-up. On the H200, 2^17 chunks (one pass of 256-lane workgroups with 48 KiB
+        // of hot table each) measured best: 2^16 leaves SMs idle, 2^18 doubles the
+        // per-chunk host work and runs a second occupancy round (BENCHMARKS.md).
+        let (wg, lanes) = if cpu { (64, 256) } else { (256, 1 << 17) };
         Tuning {
             workgroup: var("VYRE_SCAN_WG", wg).min(1024) as u32,
             lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
@@ -951,11 +957,7 @@ impl GpuBackend {
     /// pair (mode 0: state at the chunk start, exit state; mode 1: meeting position or
     /// NONE, exit state) and the hits (slot, match-set state, end). On hit-ring overflow
     /// the ring is grown (new set: table and haystack uploaded again) and the round re-run.
-    fn round(
-        &self,
-        res: &mut Option<Resident>,
-        slots_in: Slots<'_>,
-    ) -> Result<(Vec<[u32; 2]>, Vec<(u32, u32, u64)>)> {
+    fn round(&self, res: &mut Option<Resident>, slots_in: Slots<'_>) -> Result<RoundOut> {
         let n = match slots_in {
             Slots::Args(a) => a.len(),
             Slots::Template(n, _) => n,

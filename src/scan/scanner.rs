@@ -165,6 +165,13 @@ pub struct StreamState {
 /// factor hit per this many bytes (host verification of one candidate costs about what
 /// the backend spends on a few hundred bytes with the full groups).
 const DENSE_BYTES: usize = 512;
+/// `VYRE_SCAN_DENSE_BYTES` overrides [`DENSE_BYTES`] for benchmarking (0: never switch).
+static DENSE_OVERRIDE: once_cell::sync::Lazy<usize> = once_cell::sync::Lazy::new(|| {
+    std::env::var("VYRE_SCAN_DENSE_BYTES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DENSE_BYTES)
+});
 /// Inputs smaller than this never switch (a few candidates in a small file say nothing).
 const DENSE_MIN_BYTES: usize = 1 << 20;
 
@@ -260,7 +267,12 @@ impl Scanner {
     /// full groups on the backend: remember that, and use the full groups from now on.
     fn too_dense(&self, f: &Filtered, raw: &[Hit], bytes: usize) -> bool {
         let candidates = raw.iter().filter(|h| f.is_factor_hit(h)).count();
-        let dense = bytes >= DENSE_MIN_BYTES && candidates > bytes / DENSE_BYTES;
+        let per = *DENSE_OVERRIDE;
+        let dense = per != 0 && bytes >= DENSE_MIN_BYTES && candidates > bytes / per;
+        super::trace(
+            &format!("prefilter: {candidates} candidates in {bytes} bytes (dense: {dense})"),
+            &mut std::time::Instant::now(),
+        );
         if dense {
             self.dense.store(true, Ordering::Relaxed);
         }
