@@ -307,3 +307,60 @@ fn prefiltered_rule_file_on_gpu_equals_reference() {
         .collect();
     assert_eq!(sc.scan_resident(&hay, 9).unwrap(), want2);
 }
+
+#[test]
+fn gpu_hot_table_edges_on_an_imported_table() {
+    // 40,000 states, 3 classes, random transitions: the staged (hot) states lead to
+    // targets past the 16-bit hot entry range (0x7FFF and up), to staged and to
+    // unstaged states; every 97th state matches. GPU must equal the CPU scan.
+    let mut rng = Rng(0x5eed_1234);
+    let n = 40_000u32;
+    let classes = 3u32;
+    let mut class_map = [0u8; 256];
+    for (b, c) in class_map.iter_mut().enumerate() {
+        *c = (b % 3) as u8;
+    }
+    let transitions: Vec<u32> = (0..n * classes)
+        .map(|i| match i % 4 {
+            0 => 0x7FFF + rng.below(4) as u32, // just past the 16-bit range
+            1 => rng.below(300) as u32,        // staged
+            _ => rng.below(n as usize) as u32,
+        })
+        .collect();
+    let mut match_offsets = vec![0u32];
+    let mut match_ids = Vec::new();
+    for s in 0..n {
+        if s % 97 == 0 {
+            match_ids.push(s % 5);
+        }
+        match_offsets.push(match_ids.len() as u32);
+    }
+    let dfa = Arc::new(
+        Dfa::import(
+            &vyre::scan::ImportTable {
+                state_count: n,
+                class_count: classes,
+                start_state: 7,
+                delay: 0,
+                class_map,
+                transitions,
+                match_offsets,
+                match_ids,
+                eoi_offsets: Vec::new(),
+                eoi_ids: Vec::new(),
+            },
+            &CompileOptions::default(),
+        )
+        .unwrap(),
+    );
+    let hay: Vec<u8> = (0..200_000).map(|_| rng.below(256) as u8).collect();
+    let want = Scanner::cpu(dfa.clone(), 1).scan(&hay, 3).unwrap();
+    assert!(want.len() > 1000, "{} hits", want.len());
+    for chunk in [0u64, 4096] {
+        assert_eq!(
+            gpu(&dfa, chunk, None).scan(&hay, 3).unwrap(),
+            want,
+            "chunk {chunk}"
+        );
+    }
+}
