@@ -26,16 +26,14 @@
 // class map (64 words) and the transitions of the first states of the group named by
 // the workgroup's first slot. States are numbered breadth-first from the start state,
 // so the first states are where a scan spends nearly all of its steps; a transition to
-// a state past the staged ones reads the table in user0 as before. Staged transitions
-// are 16 bits, two per word: the target's state index (not premultiplied) with the
-// match flag in bit 15, or 0x7FFF for "look it up in user0" (targets >= 0x7FFF), which
-// doubles the states that fit. SCAN_HOT_WORDS is generated from the adapter's
-// workgroup-memory limit. Slots of other groups, and mode 1, read user0 only.
+// a state past the staged ones reads the table in user0 as before. SCAN_HOT_WORDS is
+// generated from the adapter's workgroup-memory limit. Slots of other groups, and
+// mode 1, read user0 only.
 
 var<workgroup> scan_hot: array<u32, SCAN_HOT_WORDS>;
 // Table word offset + 1 of the staged group (0 = none; workgroup memory starts zeroed).
 var<workgroup> scan_hot_key: u32;
-// Premultiplied index limit of the staged transitions (16-bit entries).
+// Premultiplied index limit of the staged transitions.
 var<workgroup> scan_hot_lim: u32;
 // Words to stage this time (0 = keep what is staged).
 var<workgroup> scan_hot_load: u32;
@@ -59,17 +57,17 @@ fn scan_dfa_prepare(base: u32, lid: u32) {
                 let toff = g + user0[g + 4u];
                 var lim = 0u;
                 if classes != 0u && classes <= 256u {
-                    lim = min(states, (SCAN_HOT_WORDS - 64u) * 2u / classes) * classes;
+                    lim = min(states, (SCAN_HOT_WORDS - 64u) / classes) * classes;
                 }
                 if toff < g || toff + lim > arrayLength(&user0) {
                     lim = 0u; // malformed offsets: the slot itself faults
                 }
-                let iters = (64u + (lim + 1u) / 2u + VYRE_WG - 1u) / VYRE_WG;
+                let iters = (64u + lim + VYRE_WG - 1u) / VYRE_WG;
                 if scan_hot_spent + iters <= SCAN_HOT_SPEND_CAP {
                     scan_hot_spent += iters;
                     scan_hot_key = g + 1u;
                     scan_hot_lim = lim;
-                    load = 64u + (lim + 1u) / 2u;
+                    load = 64u + lim;
                 } else {
                     scan_hot_key = 0u; // out of staging budget: user0 only
                 }
@@ -81,32 +79,15 @@ fn scan_dfa_prepare(base: u32, lid: u32) {
     if load != 0u {
         let g = scan_hot_key - 1u;
         let toff = g + user0[g + 4u];
-        let classes = user0[g + 1u];
-        let lim = scan_hot_lim;
         for (var i = lid; i < load; i += VYRE_WG) {
             if i < 64u {
                 scan_hot[i] = user0[g + 16u + i];
             } else {
-                let t = (i - 64u) * 2u;
-                let lo = scan_dfa_hot16(user0[toff + t], classes);
-                var hi = 0x7fffu;
-                if t + 1u < lim {
-                    hi = scan_dfa_hot16(user0[toff + t + 1u], classes);
-                }
-                scan_hot[i] = lo | (hi << 16u);
+                scan_hot[i] = user0[toff + i - 64u];
             }
         }
         workgroupBarrier();
     }
-}
-
-// A premultiplied transition as a 16-bit hot entry (0x7FFF: not representable).
-fn scan_dfa_hot16(t: u32, classes: u32) -> u32 {
-    let idx = (t & 0x7fffffffu) / classes;
-    if idx >= 0x7fffu {
-        return 0x7fffu;
-    }
-    return idx | ((t >> 16u) & 0x8000u);
 }
 
 fn scan_dfa_class(g: u32, b: u32) -> u32 {
@@ -130,7 +111,7 @@ fn scan_dfa_emit(slot: u32, g: u32, s: u32, p: u32, cap: u32) {
 
 // Next state (premultiplied, match bit kept) from state s on byte b: from the staged
 // hot table when `lim` != 0 (this slot's group is staged) and the index is below it.
-fn scan_dfa_next(g: u32, toff: u32, lim: u32, classes: u32, s: u32, b: u32) -> u32 {
+fn scan_dfa_next(g: u32, toff: u32, lim: u32, s: u32, b: u32) -> u32 {
     var c: u32;
     if lim != 0u {
         c = (scan_hot[b >> 2u] >> ((b & 3u) * 8u)) & 0xffu;
@@ -139,17 +120,14 @@ fn scan_dfa_next(g: u32, toff: u32, lim: u32, classes: u32, s: u32, b: u32) -> u
     }
     let i = (s & 0x7fffffffu) + c;
     if i < lim {
-        let h = (scan_hot[64u + (i >> 1u)] >> ((i & 1u) * 16u)) & 0xffffu;
-        if (h & 0x7fffu) != 0x7fffu {
-            return (h & 0x7fffu) * classes | ((h & 0x8000u) << 16u);
-        }
+        return scan_hot[64u + i];
     }
     return user0[toff + i];
 }
 
 // One DFA step on byte b at position p (mode 0); returns the new state.
-fn scan_dfa_byte(slot: u32, g: u32, s: u32, b: u32, p: u32, toff: u32, lim: u32, classes: u32, cap: u32, emit_from: u32) -> u32 {
-    let n = scan_dfa_next(g, toff, lim, classes, s, b);
+fn scan_dfa_byte(slot: u32, g: u32, s: u32, b: u32, p: u32, toff: u32, lim: u32, cap: u32, emit_from: u32) -> u32 {
+    let n = scan_dfa_next(g, toff, lim, s, b);
     if (n & 0x80000000u) != 0u && p >= emit_from {
         scan_dfa_emit(slot, g, n, p, cap);
     }
@@ -170,7 +148,6 @@ fn scan_dfa(slot: u32) -> u32 {
     let toff = g + user0[g + 4u];
     let cap = atomicLoad(&user2[1]);
     let lim = select(0u, scan_hot_lim, mode == 0u && scan_hot_key == g + 1u);
-    let classes = user0[g + 1u];
     if (p > end || end > arrayLength(&user1) * 4u || mode > 1u) {
         return vyre_fault(VYRE_FAULT_OUT_OF_BOUNDS);
     }
@@ -190,10 +167,10 @@ fn scan_dfa(slot: u32) -> u32 {
         }
         if (mode == 0u && (p & 3u) == 0u && end - p >= 4u && (emit_from <= p || emit_from >= p + 4u)) {
             let w = user1[p >> 2u];
-            s = scan_dfa_byte(slot, g, s, w & 0xffu, p, toff, lim, classes, cap, emit_from);
-            s = scan_dfa_byte(slot, g, s, (w >> 8u) & 0xffu, p + 1u, toff, lim, classes, cap, emit_from);
-            s = scan_dfa_byte(slot, g, s, (w >> 16u) & 0xffu, p + 2u, toff, lim, classes, cap, emit_from);
-            s = scan_dfa_byte(slot, g, s, w >> 24u, p + 3u, toff, lim, classes, cap, emit_from);
+            s = scan_dfa_byte(slot, g, s, w & 0xffu, p, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, s, (w >> 8u) & 0xffu, p + 1u, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, s, (w >> 16u) & 0xffu, p + 2u, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, s, w >> 24u, p + 3u, toff, lim, cap, emit_from);
             p = p + 4u;
             continue;
         }
