@@ -257,7 +257,25 @@ pub struct DeviceState {
     pub(crate) pipelines: Mutex<HashMap<u64, Arc<crate::gpu::pipeline::CompiledPipeline>>>,
     /// Errors wgpu reported outside an error scope (kept for messages).
     errors: Arc<Mutex<Vec<String>>>,
+    /// Upload staging buffers kept for reuse (see [`StagingPool`]).
+    pub(crate) staging: StagingPool,
 }
+
+/// An upload staging buffer back in the pool: being re-mapped for writing until
+/// `ready` is set by the map callback.
+pub(crate) struct PooledStaging {
+    pub buffer: wgpu::Buffer,
+    pub size: u64,
+    pub ready: Arc<AtomicBool>,
+}
+
+/// Upload staging buffers of one device generation, reused across dispatches: the
+/// first write to a freshly mapped buffer costs a page fault per 4 KiB (about 100 ms
+/// for a 512 MiB haystack), a re-mapped one is written at memcpy speed. Holds at most
+/// [`STAGING_POOL_BUFFERS`] buffers of at most [`STAGING_POOL_MAX_BYTES`] each.
+pub(crate) type StagingPool = Arc<Mutex<Vec<PooledStaging>>>;
+pub(crate) const STAGING_POOL_BUFFERS: usize = 2;
+pub(crate) const STAGING_POOL_MAX_BYTES: u64 = 1 << 30;
 
 impl DeviceState {
     /// True once wgpu reported the device lost or it was destroyed.
@@ -359,6 +377,7 @@ fn open(
         limits,
         pipelines: Mutex::new(HashMap::new()),
         errors,
+        staging: Arc::new(Mutex::new(Vec::new())),
     })
 }
 

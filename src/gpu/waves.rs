@@ -7,13 +7,16 @@
 //! in the same submission when they are small (speculating that the wave is the last),
 //! else in one extra submission after the last wave.
 
-use super::device::DeviceState;
+use super::device::{
+    DeviceState, PooledStaging, StagingPool, STAGING_POOL_BUFFERS, STAGING_POOL_MAX_BYTES,
+};
 use super::engine::{self, Census};
 use super::megakernel::Megakernel;
 use super::pipeline::{scope_error, CompiledPipeline};
 use super::resident::{DeviceCopy, GpuSet};
 use super::stats::{DispatchOptions, DispatchReport, StopReason, VISIT_CAP};
 use crate::error::{Error, Result, Status};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -45,6 +48,8 @@ impl ReadSpec {
 #[derive(Default)]
 pub(crate) struct Uploads {
     staging: Option<wgpu::Buffer>,
+    /// Where the staging buffer goes back to (re-mapped) when the uploads are dropped.
+    pool: Option<StagingPool>,
     copies: Vec<UploadCopy>,
     /// Buffer-to-buffer copies inside a job's set, after the staged ones.
     device: Vec<(usize, DeviceCopy)>,
@@ -68,22 +73,34 @@ impl Uploads {
         if total == 0 {
             return Ok(Uploads::default());
         }
-        let scope = state
-            .device
-            .push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let staging = state.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("vyre upload"),
-            size: total,
-            usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
-            mapped_at_creation: true,
-        });
-        if let Some(e) = pollster::block_on(scope.pop()) {
-            return Err(scope_error(state, "staging an upload failed", e));
-        }
+        let staging = match Self::pooled(state, total) {
+            Some(b) => b,
+            None => {
+                let scope = state
+                    .device
+                    .push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+                // Whole MiBs (small uploads exact), so the buffer serves similar sizes.
+                let size = if total >= 1 << 20 {
+                    total.next_multiple_of(1 << 20)
+                } else {
+                    total
+                };
+                let b = state.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("vyre upload"),
+                    size,
+                    usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+                    mapped_at_creation: true,
+                });
+                if let Some(e) = pollster::block_on(scope.pop()) {
+                    return Err(scope_error(state, "staging an upload failed", e));
+                }
+                b
+            }
+        };
         let mut copies = Vec::with_capacity(parts.len());
         {
             let mut view = staging
-                .slice(..)
+                .slice(..total)
                 .get_mapped_range_mut()
                 .map_err(|e| failed(state, &format!("mapping the upload buffer ({e})")))?;
             let mut at = 0u64;
@@ -107,10 +124,31 @@ impl Uploads {
         staging.unmap();
         Ok(Uploads {
             staging: Some(staging),
+            pool: Some(state.staging.clone()),
             copies,
             device: Vec::new(),
             bytes: total,
         })
+    }
+
+    /// A pooled staging buffer of at least `total` bytes, mapped (waits for a re-map
+    /// still in flight); None: create one.
+    fn pooled(state: &DeviceState, total: u64) -> Option<wgpu::Buffer> {
+        let p = {
+            let mut pool = state.staging.lock().ok()?;
+            let i = (0..pool.len())
+                .filter(|&i| pool[i].size >= total)
+                .min_by_key(|&i| pool[i].size)?;
+            pool.swap_remove(i)
+        };
+        if !p.ready.load(Ordering::Acquire) {
+            // The re-map completes once the GPU finished the copy that used it.
+            let _ = state.device.poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: Some(WAIT_LIMIT),
+            });
+        }
+        p.ready.load(Ordering::Acquire).then_some(p.buffer)
     }
 
     /// Add job `job`'s queued device copies (encoded after the uploads).
@@ -134,6 +172,38 @@ impl Uploads {
         for (job, c) in &self.device {
             let b = &sets[*job].buffers;
             encoder.copy_buffer_to_buffer(&b[c.src], c.src_offset, &b[c.dst], c.dst_offset, c.len);
+        }
+    }
+}
+
+impl Drop for Uploads {
+    /// Give the staging buffer back to its device's pool, re-mapping it for the next
+    /// upload (the map completes after the submission that read it).
+    fn drop(&mut self) {
+        let (Some(buffer), Some(pool)) = (self.staging.take(), self.pool.take()) else {
+            return;
+        };
+        let size = buffer.size();
+        if size > STAGING_POOL_MAX_BYTES {
+            return;
+        }
+        let ready = Arc::new(AtomicBool::new(false));
+        let flag = ready.clone();
+        buffer.slice(..).map_async(wgpu::MapMode::Write, move |r| {
+            flag.store(r.is_ok(), Ordering::Release);
+        });
+        let Ok(mut kept) = pool.lock() else {
+            return;
+        };
+        kept.push(PooledStaging {
+            buffer,
+            size,
+            ready,
+        });
+        if kept.len() > STAGING_POOL_BUFFERS {
+            // Keep the largest: they serve every smaller upload too.
+            kept.sort_by_key(|p| std::cmp::Reverse(p.size));
+            kept.truncate(STAGING_POOL_BUFFERS);
         }
     }
 }
