@@ -7,6 +7,7 @@
 //! - [`megakernel`]: the compiled kernel and plain dispatch on caller-owned buffers.
 //! - [`resident`]: resident buffer sets with host mirrors, range writes, selective reads.
 //! - [`batch`]: many resident sets in one submission per wave.
+//! - [`copy`]: large host copies on several threads.
 //! - [`waves`]: the bounded-wave host loop, census readback, drain.
 //! - [`engine`]: vyre's engine-state buffer layout.
 //! - [`recovery`]: retry after device loss.
@@ -14,6 +15,7 @@
 //! - [`reference`]: a CPU model of the kernel, used by tests to check GPU results.
 
 pub mod batch;
+pub mod copy;
 pub mod device;
 pub mod engine;
 pub mod kernel;

@@ -376,7 +376,10 @@ impl ResidentSet {
         }
         let mut st = self.lock();
         Self::catch_up_mirror(&mut st, Some((i, offset, data.len() as u64)));
-        st.mirror[i][offset as usize..offset as usize + data.len()].copy_from_slice(data);
+        super::copy::copy(
+            &mut st.mirror[i][offset as usize..offset as usize + data.len()],
+            data,
+        );
         let r = align_range(offset, data.len() as u64);
         st.dirty[i].push(r);
         Self::settle_copies(&mut st, i, r.0, r.1 - r.0);

@@ -109,8 +109,7 @@ impl Uploads {
                     continue;
                 }
                 let len = data.len() as u64;
-                view.slice(at as usize..(at + len) as usize)
-                    .copy_from_slice(data);
+                super::copy::copy_to_mapped(view.slice(at as usize..(at + len) as usize), data);
                 copies.push(UploadCopy {
                     job,
                     buffer,
