@@ -24,17 +24,7 @@ fn main() {
     let text = std::fs::read_to_string(&args[1]).expect("rule file");
     let mib: usize = args.get(2).map_or(16, |s| s.parse().expect("MIB"));
     let threads: usize = args.get(3).map_or(0, |s| s.parse().expect("THREADS"));
-    let pats: Vec<Pattern> = text
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .enumerate()
-        .map(|(i, l)| {
-            let re = l
-                .split_once('\t')
-                .map_or(l, |(_, r)| r.trim_start_matches('\t'));
-            Pattern::regex(re, i as u32)
-        })
-        .collect();
+    let pats: Vec<Pattern> = vyre::scan::rule_file_patterns(&text);
     let mut unit = Vec::new();
     corpus(std::path::Path::new("corpus"), &mut unit);
     let mut hay = Vec::with_capacity(mib << 20);

@@ -28,6 +28,18 @@ fn fixture() -> &'static Fixture {
     })
 }
 
+/// A few rules with a small group target: the set does not fit one table, so it is
+/// prefiltered, and its full groups (streams, dense input) compile fast.
+fn small_prefiltered_set() -> (Vec<Pattern>, DfaSet) {
+    let all = rules();
+    let p: Vec<Pattern> = [0usize, 5, 14, 20, 27, 85, 112]
+        .iter()
+        .map(|&i| all[i].clone())
+        .collect();
+    let set = DfaSet::compile_prefiltered(&p, &CompileOptions::default(), 64 << 10).unwrap();
+    (p, set)
+}
+
 fn tagged(hits: Vec<Hit>, tag: u32) -> Vec<Hit> {
     hits.into_iter().map(|h| Hit { tag, ..h }).collect()
 }
@@ -187,14 +199,7 @@ fn corpus_files_equal_reference() {
 
 #[test]
 fn streams_split_anywhere_equal_reference() {
-    // A few rules with a small group target: the set does not fit one table, so it is
-    // prefiltered, and its full groups (used by streams) compile fast.
-    let all = rules();
-    let p: Vec<Pattern> = [0usize, 5, 14, 20, 27, 85, 112]
-        .iter()
-        .map(|&i| all[i].clone())
-        .collect();
-    let set = DfaSet::compile_prefiltered(&p, &CompileOptions::default(), 64 << 10).unwrap();
+    let (p, set) = small_prefiltered_set();
     assert!(set.prefiltered_count() >= 5, "{}", set.prefiltered_count());
     let reference = Reference::new(&p).unwrap();
     let sc = Scanner::cpu(set, 1);
@@ -254,12 +259,7 @@ fn prefilter_only_when_it_removes_groups() {
 
 #[test]
 fn candidate_dense_input_switches_to_the_full_groups() {
-    let all = rules();
-    let p: Vec<Pattern> = [0usize, 5, 14, 20, 27, 85, 112]
-        .iter()
-        .map(|&i| all[i].clone())
-        .collect();
-    let set = DfaSet::compile_prefiltered(&p, &CompileOptions::default(), 64 << 10).unwrap();
+    let (p, set) = small_prefiltered_set();
     let reference = Reference::new(&p).unwrap();
     let sc = Scanner::cpu(set, 2);
     let planter = Planter::new(&p);

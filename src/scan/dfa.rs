@@ -142,6 +142,22 @@ pub fn pattern_source(p: &Pattern) -> std::result::Result<String, &'static str> 
     }
 }
 
+/// Patterns of a rule file in the bundled `rules/secrets.rules` format: one
+/// `name<TAB>regex` (or bare regex) per line; empty lines and `#` comments skipped; the
+/// id is the rule's number in the file (0-based).
+pub fn rule_file_patterns(text: &str) -> Vec<Pattern> {
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .enumerate()
+        .map(|(i, l)| {
+            let re = l
+                .split_once('\t')
+                .map_or(l, |(_, r)| r.trim_start_matches('\t'));
+            Pattern::regex(re, i as u32)
+        })
+        .collect()
+}
+
 /// Parser settings that define our pattern semantics (byte-oriented, ASCII classes).
 pub fn syntax_config(flags: u32) -> syntax::Config {
     syntax::Config::new()

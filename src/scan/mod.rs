@@ -19,7 +19,7 @@ pub mod scanner;
 pub mod set;
 
 pub use cpu::Hit;
-pub use dfa::{CompileOptions, Dfa, ImportTable, Pattern};
+pub use dfa::{rule_file_patterns, CompileOptions, Dfa, ImportTable, Pattern};
 pub use scanner::{Backend, Item, ResidentHaystack, Scanner, StreamState};
 pub use set::DfaSet;
 

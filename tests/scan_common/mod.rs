@@ -26,16 +26,7 @@ impl Rng {
 pub fn rules() -> Vec<Pattern> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/secrets.rules");
     let text = std::fs::read_to_string(path).expect("rules/secrets.rules");
-    text.lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .enumerate()
-        .map(|(i, l)| {
-            let re = l
-                .split_once('\t')
-                .map_or(l, |(_, r)| r.trim_start_matches('\t'));
-            Pattern::regex(re, i as u32)
-        })
-        .collect()
+    vyre::scan::rule_file_patterns(&text)
 }
 
 /// Per rule: (factor literals, typical tail length after the literal), for planting.
