@@ -269,15 +269,17 @@ fn fused_payload_replaces_the_switch() {
     );
     assert_eq!((ra.done, ra.faulted), (rb.done, rb.faulted));
     assert_eq!(ra.faulted, 1);
-    let mut fused_model = RefOptions::default();
-    fused_model.fused = Some(Box::new(|ctx: &mut Ctx<'_>, _slot| {
-        let idx = ctx.arg(1) as usize;
-        if idx >= ctx.bufs.control.len() {
-            return ctx.fault(fault::OUT_OF_BOUNDS);
-        }
-        ctx.bufs.control[idx] = ctx.bufs.control[idx].wrapping_add(ctx.arg(0));
-        state::DONE
-    }));
+    let fused_model = RefOptions {
+        fused: Some(Box::new(|ctx: &mut Ctx<'_>, _slot| {
+            let idx = ctx.arg(1) as usize;
+            if idx >= ctx.bufs.control.len() {
+                return ctx.fault(fault::OUT_OF_BOUNDS);
+            }
+            ctx.bufs.control[idx] = ctx.bufs.control[idx].wrapping_add(ctx.arg(0));
+            state::DONE
+        })),
+        ..Default::default()
+    };
     let (cpu, _) = ref_run(&input, &fused_model);
     let (mut g, mut r) = (a, cpu);
     g.control[c::STARVATION] = 0;

@@ -153,7 +153,7 @@ fn errors_are_clear() {
         flags: 0,
     };
     assert_eq!(
-        Dfa::compile(&[bad_utf8.clone()], &CompileOptions::default())
+        Dfa::compile(std::slice::from_ref(&bad_utf8), &CompileOptions::default())
             .unwrap_err()
             .status,
         Status::Pattern
@@ -207,8 +207,8 @@ fn random_sets_match_the_reference() {
                 src.push('^');
             }
             for _ in 0..1 + rng.below(4) {
-                src.push_str(*rng.pick(&atoms[..]));
-                src.push_str(*rng.pick(&quants[..]));
+                src.push_str(rng.pick::<&str>(&atoms[..]));
+                src.push_str(rng.pick::<&str>(&quants[..]));
             }
             if rng.below(8) == 0 {
                 src.push('$');
@@ -324,7 +324,8 @@ fn import_validates_everything() {
     assert_eq!(dfa.state_count(), 2);
     assert_eq!(dfa.pattern_count(), 1);
     let opts = CompileOptions::default();
-    let cases: Vec<(Box<dyn Fn(&mut ImportTable)>, Status)> = vec![
+    type Corrupt = Box<dyn Fn(&mut ImportTable)>;
+    let cases: Vec<(Corrupt, Status)> = vec![
         (Box::new(|t| t.state_count = 0), Status::InvalidArgument),
         (Box::new(|t| t.class_count = 0), Status::InvalidArgument),
         (Box::new(|t| t.class_count = 257), Status::InvalidArgument),

@@ -79,7 +79,7 @@ pub struct DeviceLimits {
 impl DeviceLimits {
     fn from_wgpu(l: &wgpu::Limits) -> Self {
         DeviceLimits {
-            max_storage_buffer_binding_size: l.max_storage_buffer_binding_size as u64,
+            max_storage_buffer_binding_size: l.max_storage_buffer_binding_size,
             max_buffer_size: l.max_buffer_size,
             max_storage_buffers_per_shader_stage: l.max_storage_buffers_per_shader_stage,
             max_compute_workgroup_size_x: l.max_compute_workgroup_size_x,

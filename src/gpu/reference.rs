@@ -429,7 +429,7 @@ impl Lane<'_> {
         if waiting && opcode == op::LOAD_MISS {
             let held = b.ring[w + 14] as usize;
             let ready = held == 0
-                || held - 1 >= b.io_queue.len() / 8
+                || held > b.io_queue.len() / 8
                 || matches!(
                     b.io_queue[(held - 1) * 8 + 6],
                     state::IO_OK | state::IO_ERROR

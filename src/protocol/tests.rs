@@ -257,7 +257,7 @@ fn control_into_caller_storage() {
     rejects(&small, Status::InsufficientSize, |b| {
         encode_control_into(false, 2, 1, 5, b)
     });
-    let e = encode_control_into(false, 2, 1, 5, &mut vec![0; 10]).unwrap_err();
+    let e = encode_control_into(false, 2, 1, 5, &mut [0; 10]).unwrap_err();
     assert_eq!(e.required, 644);
 }
 
@@ -788,7 +788,7 @@ fn io_queue_host_operations() {
     let mut q = encode_io_queue(1).unwrap();
     set_w(&mut q, 0, 9);
     set_w(&mut q, 6, state::PUBLISHED);
-    rejects(&q, Status::MalformedBuffer, |b| claim_io_request(b));
+    rejects(&q, Status::MalformedBuffer, claim_io_request);
     assert_eq!(
         io_slot_count(&[0u8; 36]).unwrap_err().status,
         Status::MalformedBuffer
