@@ -415,3 +415,42 @@ fn device_copies_restore_a_ring_from_a_template_without_uploading_it() {
         Status::OutOfRange
     );
 }
+
+#[test]
+fn device_copies_keep_the_order_of_events() {
+    // write A; copy A -> B; copy C -> A; the mirror catches up; B must hold A's first
+    // value on the GPU and in the mirror (with and without a synced mirror).
+    let desc = MegakernelDesc {
+        extra_buffers: vec![ExtraKind::ReadWrite; 3],
+        ..Default::default()
+    };
+    let mk = Megakernel::new(device(), &desc).unwrap();
+    for sync_mirror in [false, true] {
+        let set = ResidentSet::new(
+            &mk,
+            &ResidentDesc {
+                extra_sizes: vec![64, 64, 64],
+                sync_mirror,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let (a, b, c) = (buffer::EXTRA, buffer::EXTRA + 1, buffer::EXTRA + 2);
+        set.write(c, 0, &[7u8; 64]).unwrap();
+        let mut got = [0u8; 64];
+        set.read(c, 0, &mut got).unwrap(); // the GPU side exists from here on
+        set.write(a, 0, &[1u8; 64]).unwrap();
+        set.copy_on_device(a, 0, b, 0, 64).unwrap();
+        set.copy_on_device(c, 0, a, 0, 64).unwrap();
+        assert_eq!(set.mirror(a).unwrap(), vec![7u8; 64], "sync {sync_mirror}");
+        set.read(b, 0, &mut got).unwrap();
+        assert_eq!(got, [1u8; 64], "GPU B, sync {sync_mirror}");
+        assert_eq!(
+            set.mirror(b).unwrap(),
+            vec![1u8; 64],
+            "mirror B, sync {sync_mirror}"
+        );
+        set.read(a, 0, &mut got).unwrap();
+        assert_eq!(got, [7u8; 64], "GPU A, sync {sync_mirror}");
+    }
+}

@@ -51,9 +51,17 @@ impl Megakernel {
                 // Plan every set, stage all their uploads in one buffer, then run.
                 let mut plans = Vec::with_capacity(guards.len());
                 let mut copies = Vec::with_capacity(guards.len());
-                for g in guards.iter_mut() {
-                    plans.push(g.plan(state, &pipe)?);
-                    copies.push(g.take_copies());
+                for k in 0..guards.len() {
+                    match guards[k].plan(state, &pipe) {
+                        Ok(p) => plans.push(p),
+                        Err(e) => {
+                            // Sets planned so far dropped their dirty ranges and copies:
+                            // rebuild them all from their mirrors next time.
+                            guards.iter_mut().for_each(|g| g.invalidate());
+                            return Err(e);
+                        }
+                    }
+                    copies.push(guards[k].take_copies());
                 }
                 let mut parts = Vec::new();
                 for (k, (g, plan)) in guards.iter().zip(&plans).enumerate() {

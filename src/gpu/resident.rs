@@ -269,7 +269,7 @@ struct ResidentState {
 }
 
 /// A copy between two buffers of one set, done by the GPU.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct DeviceCopy {
     pub src: usize,
     pub src_offset: u64,
@@ -415,8 +415,10 @@ impl ResidentSet {
             return Ok(());
         }
         let mut st = self.lock();
-        // An earlier queued copy into the source must land first: upload it instead.
+        // Earlier queued copies that write our source, or read or write our destination,
+        // must see the order of events: they become uploads from the mirror instead.
         Self::settle_copies(&mut st, src, src_offset, len);
+        Self::settle_copies(&mut st, dst, dst_offset, len);
         let c = DeviceCopy {
             src,
             src_offset,
@@ -425,7 +427,11 @@ impl ResidentSet {
             len,
         };
         st.copies.push(c);
-        st.mirror_lag.push(c);
+        // The same copy again with nothing in between (a template restored every scan)
+        // changes nothing more in the mirror: keep one.
+        if st.mirror_lag.last() != Some(&c) {
+            st.mirror_lag.push(c);
+        }
         if self.shared.sync_mirror {
             Self::catch_up_mirror(&mut st, None);
         }

@@ -79,10 +79,14 @@ fn scan_dfa_prepare(base: u32, lid: u32) {
     if load != 0u {
         let g = scan_hot_key - 1u;
         let toff = g + user0[g + 4u];
-        for (var i = lid; i < load; i += VYRE_WG) {
+        // A uniform trip count (a loop over lid-derived indices is what lavapipe
+        // miscompiled for workgroups narrower than its SIMD width).
+        let rounds = (load + VYRE_WG - 1u) / VYRE_WG;
+        for (var j = 0u; j < rounds; j += 1u) {
+            let i = j * VYRE_WG + lid;
             if i < 64u {
                 scan_hot[i] = user0[g + 16u + i];
-            } else {
+            } else if i < load {
                 scan_hot[i] = user0[toff + i - 64u];
             }
         }

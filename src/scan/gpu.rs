@@ -212,6 +212,11 @@ impl GpuBackend {
     pub fn set_pass_bytes(&mut self, bytes: usize) {
         self.pass_bytes = bytes.max(4) & !3;
     }
+
+    /// The device this backend scans on (tests use it to destroy the device for real).
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
 }
 
 /// Launch shape of the scan. The defaults are what measured best; the `VYRE_SCAN_*`
@@ -987,6 +992,8 @@ impl GpuBackend {
                 }
                 Slots::Template(n, fresh) => {
                     if let Some(args) = fresh {
+                        // Until this round succeeds the template matches no key.
+                        r.template = None;
                         let words = encode_slots(args);
                         r.set
                             .write(buffer::EXTRA + 4, 0, bytemuck::cast_slice(&words))?;
@@ -1022,6 +1029,13 @@ impl GpuBackend {
                 &format!("  dispatch + read ({} waves)", report.waves),
                 &mut t,
             );
+            if report.recovered != 0 {
+                // The set was rebuilt from its mirror after a device loss: the mirror's
+                // ring still holds earlier rounds' slots as published, and they ran
+                // again. Run this round once more on a cleared ring.
+                r.ring_clean = false;
+                continue;
+            }
             if report.faulted != 0 || report.remaining() != 0 {
                 return Err(Error::new(
                     Status::Gpu,
@@ -1062,10 +1076,16 @@ impl GpuBackend {
                     .read(buffer::EXTRA + 2, 16, bytemuck::cast_slice_mut(&mut rec))?;
             }
             let results: Vec<[u32; 2]> = bytemuck::pod_collect_to_vec(&reads[0].data);
-            let hits = rec
+            let hits: Vec<(u32, u32, u64)> = rec
                 .chunks_exact(4)
                 .map(|h| (h[0], h[1], h[2] as u64 | (h[3] as u64) << 32))
                 .collect();
+            if let Some(h) = hits.iter().find(|h| h.0 as usize >= n) {
+                return Err(Error::new(
+                    Status::Gpu,
+                    format!("internal: a hit names slot {} of a {n}-slot round", h.0),
+                ));
+            }
             trace("  decode", &mut t);
             return Ok((results, hits));
         }
