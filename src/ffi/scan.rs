@@ -510,8 +510,16 @@ unsafe fn items_of<'a>(
     Ok((data, tags))
 }
 
-unsafe fn deliver(hits: &[Hit], callback: vyre_hit_callback, userdata: *mut c_void) -> Result<()> {
-    let cb = callback.ok_or_else(|| Error::null("callback"))?;
+/// A non-NULL hit callback.
+type HitFn = unsafe extern "C" fn(hit: *const vyre_hit, userdata: *mut c_void) -> i32;
+
+/// The callback, checked before any scan work (a NULL callback changes nothing).
+fn require_callback(callback: vyre_hit_callback) -> Result<HitFn> {
+    callback.ok_or_else(|| Error::null("callback"))
+}
+
+/// Deliver hits in order until the callback returns non-zero.
+unsafe fn deliver(hits: &[Hit], cb: HitFn, userdata: *mut c_void) -> Result<()> {
     for h in hits {
         let c = to_c(h);
         if cb(&c, userdata) != 0 {
@@ -578,11 +586,9 @@ pub unsafe extern "C" fn vyre_scanner_scan_callback(
 ) -> vyre_status {
     with_handle(out_error, scanner, "scanner", |s| {
         let bytes = slice_ref(data, len, "data")?;
-        if callback.is_none() {
-            return Err(Error::null("callback"));
-        }
+        let cb = require_callback(callback)?;
         let found = s.scanner.scan(bytes, 0)?;
-        deliver(&found, callback, userdata)
+        deliver(&found, cb, userdata)
     })
 }
 
@@ -634,11 +640,9 @@ pub unsafe extern "C" fn vyre_scanner_scan_batch_callback(
 ) -> vyre_status {
     with_handle(out_error, scanner, "scanner", |s| {
         let (data, tags) = items_of(items, count)?;
-        if callback.is_none() {
-            return Err(Error::null("callback"));
-        }
+        let cb = require_callback(callback)?;
         let found = s.scanner.scan_many(&data, &tags)?;
-        deliver(&found, callback, userdata)
+        deliver(&found, cb, userdata)
     })
 }
 
@@ -706,14 +710,12 @@ pub unsafe extern "C" fn vyre_scan_stream_write(
 ) -> vyre_status {
     with_handle(out_error, stream, "stream", |st| {
         let bytes = slice_ref(data, len, "data")?;
-        if callback.is_none() {
-            return Err(Error::null("callback"));
-        }
+        let cb = require_callback(callback)?;
         let found = {
             let mut g = lock(st)?;
             st.scanner.stream_write(&mut g, bytes)?
         };
-        deliver(&found, callback, userdata)
+        deliver(&found, cb, userdata)
     })
 }
 
@@ -733,14 +735,12 @@ pub unsafe extern "C" fn vyre_scan_stream_close(
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
     with_handle(out_error, stream, "stream", |st| {
-        if callback.is_none() {
-            return Err(Error::null("callback"));
-        }
+        let cb = require_callback(callback)?;
         let found = {
             let mut g = lock(st)?;
             st.scanner.stream_close(&mut g)
         };
-        deliver(&found, callback, userdata)
+        deliver(&found, cb, userdata)
     })
 }
 
@@ -852,11 +852,9 @@ pub unsafe extern "C" fn vyre_haystack_scan_callback(
     out_error: *mut *mut vyre_error,
 ) -> vyre_status {
     with_handle(out_error, haystack, "haystack", |h| {
-        if callback.is_none() {
-            return Err(Error::null("callback"));
-        }
+        let cb = require_callback(callback)?;
         let found = h.scanner.scan_resident(&h.hay, tag)?;
-        deliver(&found, callback, userdata)
+        deliver(&found, cb, userdata)
     })
 }
 

@@ -8,16 +8,20 @@ pub const PARALLEL_MIN: usize = 8 << 20;
 /// Each thread copies at least this much.
 const PIECE_MIN: usize = 4 << 20;
 
+/// Bytes per thread for a copy of `len` bytes; None: copy on the calling thread.
+fn piece_len(len: usize) -> Option<usize> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (len >= PARALLEL_MIN && threads >= 2).then(|| len.div_ceil(threads).max(PIECE_MIN))
+}
+
 /// `dst.copy_from_slice(src)`, on several threads when it is large.
 /// Panics (like `copy_from_slice`) when the lengths differ.
 pub fn copy(dst: &mut [u8], src: &[u8]) {
     assert_eq!(dst.len(), src.len(), "copy: length mismatch");
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if src.len() < PARALLEL_MIN || threads < 2 {
+    let Some(piece) = piece_len(src.len()) else {
         dst.copy_from_slice(src);
         return;
-    }
-    let piece = src.len().div_ceil(threads).max(PIECE_MIN);
+    };
     std::thread::scope(|s| {
         for (d, c) in dst.chunks_mut(piece).zip(src.chunks(piece)) {
             s.spawn(move || d.copy_from_slice(c));
@@ -28,14 +32,12 @@ pub fn copy(dst: &mut [u8], src: &[u8]) {
 /// [`copy`] into mapped GPU memory (write-only: it may be write-combining).
 pub fn copy_to_mapped(dst: wgpu::WriteOnly<'_, [u8]>, src: &[u8]) {
     assert_eq!(dst.len(), src.len(), "copy_to_mapped: length mismatch");
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut rest = dst;
-    if src.len() < PARALLEL_MIN || threads < 2 {
+    let Some(piece) = piece_len(src.len()) else {
         rest.copy_from_slice(src);
         return;
-    }
-    let piece = src.len().div_ceil(threads).max(PIECE_MIN);
-    let mut pieces = Vec::with_capacity(threads);
+    };
+    let mut pieces = Vec::new();
     let mut at = 0;
     while rest.len() > piece {
         let (head, tail) = rest.split_at(piece);

@@ -456,14 +456,10 @@ impl ResidentSet {
             if c.src == c.dst {
                 st.mirror[c.src].copy_within(s..s + n, d);
             } else {
-                let (a, b) = if c.src < c.dst {
-                    let (lo, hi) = st.mirror.split_at_mut(c.dst);
-                    (&lo[c.src], &mut hi[0])
-                } else {
-                    let (lo, hi) = st.mirror.split_at_mut(c.src);
-                    (&hi[0], &mut lo[c.dst])
-                };
-                b[d..d + n].copy_from_slice(&a[s..s + n]);
+                // Move the source out for the copy (no allocation), then put it back.
+                let src = std::mem::take(&mut st.mirror[c.src]);
+                super::copy::copy(&mut st.mirror[c.dst][d..d + n], &src[s..s + n]);
+                st.mirror[c.src] = src;
             }
         }
     }

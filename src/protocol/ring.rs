@@ -294,14 +294,29 @@ pub fn batch_publish_with_priority<A: AsRef<[u32]>>(
 /// The slot words of one work item (status PUBLISHED, priority NORMAL).
 #[inline(always)]
 fn work_item_words(it: &WorkItem, tenant: u32) -> [u32; SLOT_WORDS] {
+    published_slot_words(
+        it.op_handle,
+        tenant,
+        DEFAULT_PRIORITY,
+        &[it.input_handle, it.output_handle, it.param],
+    )
+}
+
+/// The words of a PUBLISHED slot (args zero-padded). No checks: for bulk encoders whose
+/// callers validated opcode, tenant, priority and at most [`SLOT_ARGS`] args.
+#[inline(always)]
+pub(crate) fn published_slot_words(
+    opcode: u32,
+    tenant: u32,
+    priority: u32,
+    args: &[u32],
+) -> [u32; SLOT_WORDS] {
     let mut w = [0u32; SLOT_WORDS];
     w[s::STATUS] = state::PUBLISHED;
-    w[s::OPCODE] = it.op_handle;
+    w[s::OPCODE] = opcode;
     w[s::TENANT] = tenant;
-    w[s::PRIORITY] = DEFAULT_PRIORITY;
-    w[s::ARGS] = it.input_handle;
-    w[s::ARGS + 1] = it.output_handle;
-    w[s::ARGS + 2] = it.param;
+    w[s::PRIORITY] = priority;
+    w[s::ARGS..s::ARGS + args.len()].copy_from_slice(args);
     w
 }
 

@@ -233,9 +233,7 @@ struct Tuning {
 impl Tuning {
     fn from_env(cpu: bool) -> Tuning {
         let var = |name: &str, default: u64| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
+            super::env_number(name)
                 .filter(|&v| v > 0)
                 .unwrap_or(default)
         };
@@ -1093,17 +1091,12 @@ impl GpuBackend {
 }
 
 /// Ring words publishing one DFA_SCAN slot per args entry (slots 0.., tenant 0, the
-/// default priority): the protocol's slot layout, written in one go for the hundreds
-/// of thousands of chunks of a pass.
+/// default priority), written in one go for the hundreds of thousands of chunks of a
+/// pass (a built-in opcode with at most 11 args: nothing to validate per slot).
 fn encode_slots(args: &[[u32; 11]]) -> Vec<u32> {
-    use protocol::abi::slot;
-    let mut words = vec![0u32; args.len() * protocol::abi::SLOT_WORDS];
-    for (w, a) in words.chunks_exact_mut(protocol::abi::SLOT_WORDS).zip(args) {
-        w[slot::STATUS] = protocol::abi::state::PUBLISHED;
-        w[slot::OPCODE] = op::DFA_SCAN;
-        w[slot::TENANT] = 0;
-        w[slot::PRIORITY] = protocol::DEFAULT_PRIORITY;
-        w[slot::ARGS..slot::ARGS + a.len()].copy_from_slice(a);
-    }
-    words
+    args.iter()
+        .flat_map(|a| {
+            protocol::ring::published_slot_words(op::DFA_SCAN, 0, protocol::DEFAULT_PRIORITY, a)
+        })
+        .collect()
 }

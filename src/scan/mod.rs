@@ -30,10 +30,23 @@ static TRACE: once_cell::sync::Lazy<bool> =
 /// Report the time since `since` under `what` (when tracing) and restart the clock.
 pub(crate) fn trace(what: &str, since: &mut std::time::Instant) {
     if *TRACE {
-        eprintln!(
-            "vyre scan: {what}: {:.3} ms",
+        note(&format!(
+            "{what}: {:.3} ms",
             since.elapsed().as_secs_f64() * 1e3
-        );
+        ));
         *since = std::time::Instant::now();
     }
+}
+
+/// Print `what` to stderr when tracing.
+pub(crate) fn note(what: &str) {
+    if *TRACE {
+        eprintln!("vyre scan: {what}");
+    }
+}
+
+/// The number in environment variable `name` (the scan's benchmark overrides), if set
+/// and parsable.
+pub(crate) fn env_number(name: &str) -> Option<u64> {
+    std::env::var(name).ok()?.trim().parse().ok()
 }

@@ -167,10 +167,7 @@ pub struct StreamState {
 const DENSE_BYTES: usize = 512;
 /// `VYRE_SCAN_DENSE_BYTES` overrides [`DENSE_BYTES`] for benchmarking (0: never switch).
 static DENSE_OVERRIDE: once_cell::sync::Lazy<usize> = once_cell::sync::Lazy::new(|| {
-    std::env::var("VYRE_SCAN_DENSE_BYTES")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(DENSE_BYTES)
+    super::env_number("VYRE_SCAN_DENSE_BYTES").map_or(DENSE_BYTES, |v| v as usize)
 });
 /// Inputs smaller than this never switch (a few candidates in a small file say nothing).
 const DENSE_MIN_BYTES: usize = 1 << 20;
@@ -269,10 +266,9 @@ impl Scanner {
         let candidates = raw.iter().filter(|h| f.is_factor_hit(h)).count();
         let per = *DENSE_OVERRIDE;
         let dense = per != 0 && bytes >= DENSE_MIN_BYTES && candidates > bytes / per;
-        super::trace(
-            &format!("prefilter: {candidates} candidates in {bytes} bytes (dense: {dense})"),
-            &mut std::time::Instant::now(),
-        );
+        super::note(&format!(
+            "prefilter: {candidates} candidates in {bytes} bytes (dense: {dense})"
+        ));
         if dense {
             self.dense.store(true, Ordering::Relaxed);
         }
