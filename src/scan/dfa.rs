@@ -16,7 +16,9 @@ use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::start;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, MatchKind};
+use regex_syntax::hir::Hir;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Pattern flag: ASCII case-insensitive matching.
 pub const FLAG_CASELESS: u32 = 1;
@@ -121,6 +123,33 @@ pub struct Dfa {
     /// tables). Lets a parallel scan start each chunk that far early so that its state
     /// at the chunk start is almost always the true one.
     max_match_len: Option<u32>,
+    /// Device-side extras (not used by host scans).
+    extras: Extras,
+}
+
+/// Parts of a table only the GPU scan uses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Extras {
+    /// Anchored verifier ([`Dfa::compile_verifier`]): start state by look-behind byte
+    /// (index 256: text start), and the dead state, where a verification stops.
+    starts: Vec<u32>,
+    dead: Option<u32>,
+    /// Literal group of a prefilter: the device verifiers of its factor literals.
+    verify: Option<Arc<DeviceVerify>>,
+}
+
+/// How the GPU verifies the factor literals of a prefilter's literal group in the scan
+/// lane (see `scan/prefilter.rs` and `dfa_scan.wgsl`): a factor hit ending at `e` runs
+/// its verifier from `e - back`, anchored, until the verifier's dead state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceVerify {
+    /// Hit id of factor literal 0 (literal `j` reports `base + j`).
+    pub base: u32,
+    /// Per factor literal: its verifier (index into `verifiers`; `None`: the host
+    /// verifies its hits) and `back`, how far before the literal's end the window starts.
+    pub factors: Vec<(Option<u32>, u32)>,
+    /// Anchored verifiers from [`Dfa::compile_verifier`].
+    pub verifiers: Vec<Dfa>,
 }
 
 fn pattern_error(index: usize, message: impl std::fmt::Display) -> Error {
@@ -223,53 +252,11 @@ impl Dfa {
                 .try_fold(0, |m, l| l.map(|l| m.max(l)));
             return Ok(dfa);
         }
-        let nfa = thompson::Compiler::new()
-            .configure(
-                thompson::Config::new()
-                    .which_captures(WhichCaptures::None)
-                    .shrink(false)
-                    .nfa_size_limit(Some(limit.saturating_mul(4).max(1 << 20))),
-            )
-            .build_many_from_hir(&hirs)
-            .map_err(|e| {
-                if e.size_limit().is_some() {
-                    Error::new(
-                        Status::TooLarge,
-                        format!(
-                            "pattern set too large: {e}; raise the size limit or split the set"
-                        ),
-                    )
-                } else {
-                    Error::new(
-                        Status::Pattern,
-                        format!("pattern set failed to compile: {e}"),
-                    )
-                }
-            })?;
-        let dense = dense::Builder::new()
-            .configure(
-                dense::Config::new()
-                    .match_kind(MatchKind::All)
-                    .start_kind(StartKind::Unanchored)
-                    .byte_classes(true)
-                    .minimize(false)
-                    .accelerate(false)
-                    .unicode_word_boundary(false)
-                    .dfa_size_limit(Some(limit.saturating_mul(2)))
-                    .determinize_size_limit(Some(limit.saturating_mul(4))),
-            )
-            .build_from_nfa(&nfa)
-            .map_err(|e| {
-                if e.is_size_limit_exceeded() {
-                    Error::new(
-                        Status::TooLarge,
-                        format!("pattern set too large: the DFA exceeds the size limit of {limit} bytes ({e}); raise the limit or split the set"),
-                    )
-                } else {
-                    Error::new(Status::Pattern, format!("pattern set failed to compile to a DFA: {e}"))
-                }
-            })?;
-        let mut dfa = Self::from_dense(&dense, &ids, limit)?;
+        let dense = dense_dfa(&hirs, limit, StartKind::Unanchored)?;
+        let start = dense
+            .start_state(&start::Config::new().anchored(Anchored::No))
+            .map_err(|e| Error::unsupported(format!("DFA has no unanchored start state: {e}")))?;
+        let mut dfa = Self::from_dense(&dense, &ids, limit, &[start])?;
         dfa.max_match_len = hirs
             .iter()
             .map(|h| {
@@ -279,6 +266,37 @@ impl Dfa {
             })
             .try_fold(0, |m, l| l.map(|l| m.max(l)));
         Ok(dfa)
+    }
+
+    /// An anchored verifier for the GPU: the DFA of `hir` (already holding any skip
+    /// prefix) that reports every match end of `id`, with one start state per look-behind
+    /// byte (the state a search anchored right after that byte starts in) plus the text
+    /// start, and its dead state. Errors as [`Dfa::compile`] (`TooLarge` over `limit`).
+    pub fn compile_verifier(hir: &Hir, id: u32, limit: usize) -> Result<Dfa> {
+        let dense = dense_dfa(std::slice::from_ref(hir), limit, StartKind::Anchored)?;
+        let anchored = |b: Option<u8>| {
+            dense
+                .start_state(&start::Config::new().anchored(Anchored::Yes).look_behind(b))
+                .map_err(|e| Error::unsupported(format!("verifier has no anchored start: {e}")))
+        };
+        let mut roots = vec![anchored(None)?];
+        for b in 0..=255u8 {
+            roots.push(anchored(Some(b))?);
+        }
+        let mut dfa = Self::from_dense(&dense, &[id], limit, &roots)?;
+        // The text start is state 0 (the first root); the table puts it last.
+        dfa.extras.starts.rotate_left(1);
+        dfa.max_match_len = hir
+            .properties()
+            .maximum_len()
+            .and_then(|l| u32::try_from(l).ok());
+        Ok(dfa)
+    }
+
+    /// Give a prefilter's literal group its device verifiers.
+    pub(crate) fn with_device_verify(mut self, v: DeviceVerify) -> Dfa {
+        self.extras.verify = Some(Arc::new(v));
+        self
     }
 
     /// Aho-Corasick DFA (no match delay, no EOI lists) over our own byte classes: every
@@ -381,6 +399,7 @@ impl Dfa {
             eoi_off: vec![0; n + 1],
             eoi_ids: Vec::new(),
             max_match_len: None,
+            extras: Extras::default(),
         };
         if dfa.table_bytes() > limit || (n as u64) * (class_count as u64) >= MATCH_BIT as u64 {
             return Err(too_large(n, class_count, limit));
@@ -388,9 +407,15 @@ impl Dfa {
         Ok(dfa)
     }
 
-    /// Walk every state reachable from the unanchored text-start state and renumber them
-    /// densely; export transitions per byte class, match lists and EOI lists.
-    fn from_dense(dfa: &dense::DFA<Vec<u32>>, ids: &[u32], limit: usize) -> Result<Dfa> {
+    /// Walk every state reachable from `roots` (the first one becomes the start state)
+    /// and renumber them densely; export transitions per byte class, match lists and EOI
+    /// lists. More than one root: the roots' new indexes go to `extras.starts`.
+    fn from_dense(
+        dfa: &dense::DFA<Vec<u32>>,
+        ids: &[u32],
+        limit: usize,
+        roots: &[regex_automata::util::primitives::StateID],
+    ) -> Result<Dfa> {
         let classes = dfa.byte_classes();
         let class_count = classes.alphabet_len() - 1; // the last class is EOI
         let mut class_map = [0u8; 256];
@@ -400,12 +425,15 @@ impl Dfa {
             class_map[b as usize] = c;
             reps[c as usize] = b;
         }
-        let start = dfa
-            .start_state(&start::Config::new().anchored(Anchored::No))
-            .map_err(|e| Error::unsupported(format!("DFA has no unanchored start state: {e}")))?;
         let mut index: HashMap<regex_automata::util::primitives::StateID, u32> = HashMap::new();
-        let mut order = vec![start];
-        index.insert(start, 0);
+        let mut order = Vec::new();
+        for &r in roots {
+            let n = order.len() as u32;
+            index.entry(r).or_insert_with(|| {
+                order.push(r);
+                n
+            });
+        }
         let mut trans: Vec<u32> = Vec::new();
         let mut head = 0;
         while head < order.len() {
@@ -451,6 +479,12 @@ impl Dfa {
             collect(dfa.next_eoi_state(sid), &mut eoi_ids);
             eoi_off.push(eoi_ids.len() as u32);
         }
+        let dead = order.iter().position(|&sid| dfa.is_dead_state(sid));
+        let mut extras = Extras::default();
+        if roots.len() > 1 {
+            extras.starts = roots.iter().map(|r| index[r]).collect();
+            extras.dead = dead.map(|d| d as u32);
+        }
         let dfa = Dfa {
             state_count: order.len() as u32,
             class_count: class_count as u32,
@@ -464,6 +498,7 @@ impl Dfa {
             eoi_off,
             eoi_ids,
             max_match_len: None,
+            extras,
         };
         let cells = dfa.state_count as u64 * class_count as u64;
         if dfa.table_bytes() > limit || cells >= MATCH_BIT as u64 {
@@ -536,6 +571,7 @@ impl Dfa {
             eoi_off,
             eoi_ids,
             max_match_len: None,
+            extras: Extras::default(),
         };
         if dfa.table_bytes() > options.max_table_bytes {
             return Err(too_large(n, c, options.max_table_bytes));
@@ -593,6 +629,10 @@ impl Dfa {
     }
 
     pub(crate) fn gpu_len_words(&self) -> usize {
+        self.gpu_table_words() + self.gpu_extra_words()
+    }
+
+    fn gpu_table_words(&self) -> usize {
         GPU_HEADER_WORDS
             + 64
             + self.trans.len()
@@ -601,13 +641,25 @@ impl Dfa {
             + self.eoi_ids.len()
     }
 
+    fn gpu_extra_words(&self) -> usize {
+        let verify = self.extras.verify.as_ref().map_or(0, |v| {
+            2 + 2 * v.factors.len() + v.verifiers.iter().map(Dfa::gpu_len_words).sum::<usize>()
+        });
+        verify + self.extras.starts.len()
+    }
+
     /// The device layout, all `u32`:
     /// - header ([`GPU_HEADER_WORDS`]): state_count, class_count, start (premultiplied),
     ///   delay, then the word offsets of: transitions, match offsets, match ids, eoi offsets, eoi ids;
     /// - class map: 256 bytes packed little-endian into 64 words;
     /// - transitions: `next * class_count`, with [`MATCH_BIT`] when the target has matches;
     /// - match offsets (state_count + 1, absolute word offsets into the table), match ids,
-    ///   eoi offsets, eoi ids.
+    ///   eoi offsets, eoi ids;
+    /// - device extras, located by header words 9 (factor table of a prefilter's literal
+    ///   group: base id, count, then per literal its verifier's word offset or 0 for
+    ///   host verification, and `back`; the verifiers follow), 10 (verifier start states
+    ///   by look-behind byte, 256 = text start, premultiplied) and 11 (a verifier's dead
+    ///   state, premultiplied; NONE when it has none). Offsets are relative to the table.
     pub fn gpu_words(&self) -> Vec<u32> {
         let mut w = Vec::with_capacity(self.gpu_len_words());
         let n = self.state_count as usize;
@@ -643,9 +695,79 @@ impl Dfa {
         w.extend_from_slice(&self.match_ids);
         w.extend(self.eoi_off.iter().map(|&o| o + ei_off as u32));
         w.extend_from_slice(&self.eoi_ids);
+        let c = self.class_count;
+        w[11] = self.extras.dead.map_or(u32::MAX, |d| d * c);
+        if !self.extras.starts.is_empty() {
+            w[10] = w.len() as u32;
+            w.extend(self.extras.starts.iter().map(|&s| s * c));
+        }
+        if let Some(v) = &self.extras.verify {
+            w[9] = w.len() as u32;
+            w.extend_from_slice(&[v.base, v.factors.len() as u32]);
+            let table = w.len();
+            w.resize(table + 2 * v.factors.len(), 0);
+            let mut at = Vec::with_capacity(v.verifiers.len());
+            for d in &v.verifiers {
+                at.push(w.len() as u32);
+                w.extend(d.gpu_words());
+            }
+            for (j, &(ver, back)) in v.factors.iter().enumerate() {
+                w[table + 2 * j] = ver.map_or(0, |i| at[i as usize]);
+                w[table + 2 * j + 1] = back;
+            }
+        }
         debug_assert_eq!(w.len(), self.gpu_len_words());
         w
     }
+}
+
+/// Subset construction of `hirs` (every match end reported, ASCII word boundaries).
+fn dense_dfa(hirs: &[Hir], limit: usize, start_kind: StartKind) -> Result<dense::DFA<Vec<u32>>> {
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .which_captures(WhichCaptures::None)
+                .shrink(false)
+                .nfa_size_limit(Some(limit.saturating_mul(4).max(1 << 20))),
+        )
+        .build_many_from_hir(hirs)
+        .map_err(|e| {
+            if e.size_limit().is_some() {
+                Error::new(
+                    Status::TooLarge,
+                    format!("pattern set too large: {e}; raise the size limit or split the set"),
+                )
+            } else {
+                Error::new(
+                    Status::Pattern,
+                    format!("pattern set failed to compile: {e}"),
+                )
+            }
+        })?;
+    let dense = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .match_kind(MatchKind::All)
+                    .start_kind(start_kind)
+                    .byte_classes(true)
+                    .minimize(false)
+                    .accelerate(false)
+                    .unicode_word_boundary(false)
+                    .dfa_size_limit(Some(limit.saturating_mul(2)))
+                    .determinize_size_limit(Some(limit.saturating_mul(4))),
+            )
+            .build_from_nfa(&nfa)
+            .map_err(|e| {
+                if e.is_size_limit_exceeded() {
+                    Error::new(
+                        Status::TooLarge,
+                        format!("pattern set too large: the DFA exceeds the size limit of {limit} bytes ({e}); raise the limit or split the set"),
+                    )
+                } else {
+                    Error::new(Status::Pattern, format!("pattern set failed to compile to a DFA: {e}"))
+                }
+            })?;
+    Ok(dense)
 }
 
 /// Header words at the front of [`Dfa::gpu_words`].

@@ -14,7 +14,20 @@
 //       8 result: mode 1 = position where both runs met, 0xFFFFFFFF = never met,
 //       9 emit-from position: hits are appended only from there on (mode 0 starts a
 //         chunk early, from the start state, so that its state at the chunk start is
-//         almost always the true one; see scan/gpu.rs), 10 state on reaching arg 9.
+//         almost always the true one; see scan/gpu.rs), 10 state on reaching arg 9,
+//       11 the segment around the chunk (for verification windows): bits 0-14 bytes
+//         from its start to arg 9 (capped), bit 15 it starts its item, bits 16-30 bytes
+//         from arg 3 to its end (capped), bit 31 it ends its item.
+// A hit record's second word is a match state index, or (bit 31 set) a pattern id.
+//
+// Verification in the lane: the table of a prefilter's literal group has a factor
+// table (header word 9). A factor hit in mode 0 runs that literal's anchored verifier
+// (its own table in user0) from `back` bytes before the literal's end until the
+// verifier dies, and appends the verified matches (pattern ids) instead of the factor
+// hit. Whatever the lane cannot settle (window outside the segment, verifier still
+// alive after SCAN_VERIFY_STEPS bytes, verification budget spent, mode 1) is appended as
+// the factor hit itself, which the host verifies (scan/prefilter.rs); matches found
+// twice are merged on the host.
 // Mode 0 reads the haystack one u32 word (4 bytes) per loop iteration once the position
 // is word aligned; bytes before the first and after the last whole word, and all of
 // mode 1 (which stops as soon as the runs meet), go one byte per iteration. Every
@@ -94,22 +107,128 @@ fn scan_dfa_prepare(base: u32, lid: u32) {
     }
 }
 
+// Verification steps left in this call (reserved from the lane budget in scan_dfa).
+var<private> scan_vleft: u32;
+// Most steps of one verification. SCAN_VERIFY_RESERVE (generated, at most 16384) is
+// the lane budget per call kept for verification.
+const SCAN_VERIFY_STEPS: u32 = 2048u;
+
+fn scan_byte(q: u32) -> u32 {
+    return (user1[q >> 2u] >> ((q & 3u) * 8u)) & 0xffu;
+}
+
 fn scan_dfa_class(g: u32, b: u32) -> u32 {
     return (user0[g + 16u + (b >> 2u)] >> ((b & 3u) * 8u)) & 0xffu;
 }
 
-fn scan_dfa_emit(slot: u32, g: u32, s: u32, p: u32, cap: u32) {
+// Append a hit record: `what` (match state index, or bit 31 | pattern id) ending at
+// user1 position `rel` (end = abs + rel, 64-bit with carry).
+fn scan_record(slot: u32, what: u32, rel: u32, cap: u32) {
     let i = atomicAdd(&user2[0], 1u);
     if (i < cap) {
-        // end = abs + p + 1 - delay, 64-bit with carry.
-        let rel = p + 1u - user0[g + 3u];
         let lo = vyre_arg(4u) + rel;
         let hi = vyre_arg(5u) + select(0u, 1u, lo < rel);
         let r = 4u + i * 4u;
         atomicStore(&user2[r], slot);
-        atomicStore(&user2[r + 1u], (s & 0x7fffffffu) / user0[g + 1u]);
+        atomicStore(&user2[r + 1u], what);
         atomicStore(&user2[r + 2u], lo);
         atomicStore(&user2[r + 3u], hi);
+    }
+}
+
+fn scan_dfa_emit(slot: u32, g: u32, s: u32, p: u32, cap: u32) {
+    scan_record(slot, (s & 0x7fffffffu) / user0[g + 1u], p + 1u - user0[g + 3u], cap);
+}
+
+// Factor hit: match state `s` of literal group `g` (factor table at g + ft) after the
+// byte at `p`. Verify each of its literals in the lane, or leave it to the host.
+fn scan_dfa_candidates(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
+    let si = (s & 0x7fffffffu) / user0[g + 1u];
+    let mo = g + user0[g + 5u];
+    let a = user0[mo + si];
+    let b = user0[mo + si + 1u];
+    if (b - a > scan_vleft || b < a) {
+        scan_dfa_emit(slot, g, s, p, cap); // the host verifies all of them
+        return;
+    }
+    let base = user0[g + ft];
+    let count = user0[g + ft + 1u];
+    for (var k = a; k < b; k = k + 1u) {
+        scan_vleft -= 1u;
+        let id = user0[g + k];
+        let j = id - base;
+        var done = false;
+        if (j < count) {
+            let voff = user0[g + ft + 2u + 2u * j];
+            if (voff != 0u) {
+                done = scan_verify(slot, g + voff, p + 1u, user0[g + ft + 3u + 2u * j], cap);
+            }
+        }
+        if (!done) {
+            scan_record(slot, 0x80000000u | id, p + 1u, cap);
+        }
+    }
+}
+
+// Run the anchored verifier at `v` from `back` bytes before `fend` (user1 position
+// just past a factor literal) until it dies; append its matches. False: the window
+// could not be settled here (the host verifies this factor hit again).
+fn scan_verify(slot: u32, v: u32, fend: u32, back: u32, cap: u32) -> bool {
+    let seg = vyre_arg(11u);
+    let seg_lo = vyre_arg(9u) - (seg & 0x7fffu);
+    let at_start = (seg & 0x8000u) != 0u;
+    let seg_hi = vyre_arg(3u) + ((seg >> 16u) & 0x7fffu);
+    let at_end = (seg & 0x80000000u) != 0u;
+    let starts = v + user0[v + 10u];
+    var q = seg_lo;
+    var s: u32;
+    if (fend >= seg_lo + back && fend - back > seg_lo) {
+        q = fend - back;
+        s = user0[starts + scan_byte(q - 1u)];
+    } else if (at_start) {
+        s = user0[starts + 256u];
+    } else {
+        return false;
+    }
+    let dead = user0[v + 11u];
+    let toff = v + user0[v + 4u];
+    let steps = min(scan_vleft, SCAN_VERIFY_STEPS);
+    var k = 0u;
+    for (; k < steps; k = k + 1u) {
+        if (s == dead || q >= seg_hi) {
+            break;
+        }
+        s = user0[toff + (s & 0x7fffffffu) + scan_dfa_class(v, scan_byte(q))];
+        if ((s & 0x80000000u) != 0u) {
+            // A verifier reports one pattern; its matches end one byte back (delay 1).
+            let si = (s & 0x7fffffffu) / user0[v + 1u];
+            let mo = v + user0[v + 5u];
+            scan_record(slot, 0x80000000u | user0[v + user0[mo + si]], q, cap);
+        }
+        q = q + 1u;
+    }
+    scan_vleft -= k;
+    if (s == dead) {
+        return true;
+    }
+    if (q >= seg_hi && at_end) {
+        let si = (s & 0x7fffffffu) / user0[v + 1u];
+        let eo = v + user0[v + 7u];
+        let a = user0[eo + si];
+        if (a < user0[eo + si + 1u]) {
+            scan_record(slot, 0x80000000u | user0[v + a], q, cap);
+        }
+        return true;
+    }
+    return false;
+}
+
+// A hit of group g: verified in the lane when the group has a factor table (ft != 0).
+fn scan_dfa_hit(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
+    if (ft != 0u) {
+        scan_dfa_candidates(slot, g, ft, s, p, cap);
+    } else {
+        scan_dfa_emit(slot, g, s, p, cap);
     }
 }
 
@@ -130,10 +249,10 @@ fn scan_dfa_next(g: u32, toff: u32, lim: u32, s: u32, b: u32) -> u32 {
 }
 
 // One DFA step on byte b at position p (mode 0); returns the new state.
-fn scan_dfa_byte(slot: u32, g: u32, s: u32, b: u32, p: u32, toff: u32, lim: u32, cap: u32, emit_from: u32) -> u32 {
+fn scan_dfa_byte(slot: u32, g: u32, ft: u32, s: u32, b: u32, p: u32, toff: u32, lim: u32, cap: u32, emit_from: u32) -> u32 {
     let n = scan_dfa_next(g, toff, lim, s, b);
     if (n & 0x80000000u) != 0u && p >= emit_from {
-        scan_dfa_emit(slot, g, n, p, cap);
+        scan_dfa_hit(slot, g, ft, n, p, cap);
     }
     return n;
 }
@@ -162,8 +281,16 @@ fn scan_dfa(slot: u32) -> u32 {
         let words = (end - p - head) >> 2u;
         need = head + words + (end - p - head - words * 4u);
     }
-    let n = min(need, vyre_budget());
-    vyre_spend(n);
+    // A literal group with a factor table (mode 0): keep part of the lane budget for
+    // verification; what is left of it goes back at the end.
+    var ft = 0u;
+    if (mode == 0u && g + 12u < arrayLength(&user0)) {
+        ft = user0[g + 9u];
+    }
+    let reserve = select(0u, min(vyre_budget() / 2u, SCAN_VERIFY_RESERVE), ft != 0u);
+    scan_vleft = reserve;
+    let n = min(need, vyre_budget() - reserve);
+    vyre_spend(n + reserve);
     var met = false;
     for (var k = 0u; k < n; k = k + 1u) {
         if p == emit_from {
@@ -171,10 +298,10 @@ fn scan_dfa(slot: u32) -> u32 {
         }
         if (mode == 0u && (p & 3u) == 0u && end - p >= 4u && (emit_from <= p || emit_from >= p + 4u)) {
             let w = user1[p >> 2u];
-            s = scan_dfa_byte(slot, g, s, w & 0xffu, p, toff, lim, cap, emit_from);
-            s = scan_dfa_byte(slot, g, s, (w >> 8u) & 0xffu, p + 1u, toff, lim, cap, emit_from);
-            s = scan_dfa_byte(slot, g, s, (w >> 16u) & 0xffu, p + 2u, toff, lim, cap, emit_from);
-            s = scan_dfa_byte(slot, g, s, w >> 24u, p + 3u, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, ft, s, w & 0xffu, p, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, ft, s, (w >> 8u) & 0xffu, p + 1u, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, ft, s, (w >> 16u) & 0xffu, p + 2u, toff, lim, cap, emit_from);
+            s = scan_dfa_byte(slot, g, ft, s, w >> 24u, p + 3u, toff, lim, cap, emit_from);
             p = p + 4u;
             continue;
         }
@@ -189,10 +316,11 @@ fn scan_dfa(slot: u32) -> u32 {
             }
         }
         if ((s & 0x80000000u) != 0u && p >= emit_from) {
-            scan_dfa_emit(slot, g, s, p, cap);
+            scan_dfa_hit(slot, g, ft, s, p, cap);
         }
         p = p + 1u;
     }
+    vyre_lane_budget += scan_vleft;
     vyre_set_arg(2u, p);
     vyre_set_arg(6u, s);
     vyre_set_arg(7u, sp);

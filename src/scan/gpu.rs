@@ -102,10 +102,10 @@ type RoundOut = (Vec<[u32; 2]>, Vec<(u32, u32, u64)>);
 
 /// The slots of a round: encoded from args, or restored from the template.
 enum Slots<'a> {
-    Args(&'a [[u32; 11]]),
+    Args(&'a [[u32; 12]]),
     /// Round 0 of a resident haystack: `n` slots; `Some(args)` = (re)write the template
     /// first.
-    Template(usize, Option<&'a [[u32; 11]]>),
+    Template(usize, Option<&'a [[u32; 12]]>),
 }
 
 /// Get a set with at least the given capacities (reusing `res` when it is big enough).
@@ -180,8 +180,9 @@ impl GpuBackend {
                 opcode: op::DFA_SCAN,
                 name: "scan_dfa".into(),
                 wgsl: format!(
-                    "const SCAN_HOT_WORDS: u32 = {}u;\n{WGSL}",
-                    hot_words(&device, tune.hot_bytes)
+                    "const SCAN_HOT_WORDS: u32 = {}u;\nconst SCAN_VERIFY_RESERVE: u32 = {}u;\n{WGSL}",
+                    hot_words(&device, tune.hot_bytes),
+                    tune.verify_reserve
                 ),
             }],
             extra_buffers: vec![
@@ -228,6 +229,8 @@ struct Tuning {
     lanes: usize,
     /// Workgroup memory for the hot table (`VYRE_SCAN_HOT_BYTES`; capped by the adapter).
     hot_bytes: u32,
+    /// Lane budget per call kept for verifying factor hits (`VYRE_SCAN_VERIFY_RESERVE`).
+    verify_reserve: u32,
 }
 
 impl Tuning {
@@ -246,6 +249,7 @@ impl Tuning {
             workgroup: var("VYRE_SCAN_WG", wg).min(1024) as u32,
             lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
             hot_bytes: var("VYRE_SCAN_HOT_BYTES", 48 << 10).min(1 << 20) as u32,
+            verify_reserve: var("VYRE_SCAN_VERIFY_RESERVE", 16384).min(1 << 14) as u32,
         }
     }
 }
@@ -760,6 +764,20 @@ impl GpuBackend {
                 (want.min(chunk_len as u32)).next_multiple_of(4)
             })
             .collect();
+        // Arg 11 of a chunk: where its segment lies around it, for verification
+        // windows (see dfa_scan.wgsl); a distance that does not fit leaves the flag off.
+        let room = |k: usize| {
+            let ch = chunks[k];
+            let s = &segs[ch.seg];
+            let seg_end = at[ch.seg] + (s.to - s.from);
+            let before = ch.pos as usize - at[ch.seg];
+            let after = seg_end - ch.end as usize;
+            let side = |d: usize, edge: bool| match d {
+                0..=0x7fff => d as u32 | if edge { 0x8000 } else { 0 },
+                _ => 0x7fff,
+            };
+            side(before, s.from == 0) | side(after, s.to == items[s.item].bytes.len()) << 16
+        };
         // Args of one slot: `pos` where the run begins, `s` its state, `spec` the
         // speculative state (mode 1); hits from the chunk start on.
         let arg = |mode: u32, g: usize, k: usize, pos: u32, s: u32, spec: u32| {
@@ -776,6 +794,7 @@ impl GpuBackend {
                 0,
                 ch.pos,
                 s,
+                room(k),
             ]
         };
         // Round 0: speculative scan of every chunk of every group (first chunk of a
@@ -791,7 +810,7 @@ impl GpuBackend {
         });
         let cached =
             key.is_some() && res.as_ref().and_then(|r| r.template.as_ref()) == key.as_ref();
-        let mut args0: Vec<[u32; 11]> = Vec::with_capacity(if cached { 0 } else { nslots });
+        let mut args0: Vec<[u32; 12]> = Vec::with_capacity(if cached { 0 } else { nslots });
         for g in (0..dfas.len()).filter(|_| !cached) {
             for (k, ch) in chunks.iter().enumerate() {
                 let first = seg_chunks[ch.seg].0 == k;
@@ -822,8 +841,9 @@ impl GpuBackend {
         }
         trace(
             &format!(
-                "round 0 ({nslots} slots, {} hits, template {cached})",
-                hits0.len()
+                "round 0 ({nslots} slots, {} hits, {} of them pattern ids, template {cached})",
+                hits0.len(),
+                hits0.iter().filter(|h| h.1 & MATCH_BIT != 0).count()
             ),
             &mut t,
         );
@@ -857,7 +877,7 @@ impl GpuBackend {
             if launch.is_empty() {
                 break;
             }
-            let args: Vec<[u32; 11]> = launch
+            let args: Vec<[u32; 12]> = launch
                 .iter()
                 .map(|&(slot, e)| {
                     let k = slot % nch;
@@ -913,6 +933,16 @@ impl GpuBackend {
         let tag_of = |slot: usize| items[segs[chunks[slot % nch].seg].item].tag;
         let mut push = |slot: usize, set: u32, end: u64| {
             let tag = tag_of(slot);
+            if set & MATCH_BIT != 0 {
+                // A pattern id (a match verified in the lane, or a factor hit left to
+                // the host), not a match state.
+                out.push(Hit {
+                    end,
+                    pattern: set & !MATCH_BIT,
+                    tag,
+                });
+                return;
+            }
             for &id in dfas[slot / nch].matches(set) {
                 out.push(Hit {
                     end,
@@ -1093,7 +1123,7 @@ impl GpuBackend {
 /// Ring words publishing one DFA_SCAN slot per args entry (slots 0.., tenant 0, the
 /// default priority), written in one go for the hundreds of thousands of chunks of a
 /// pass (a built-in opcode with at most 11 args: nothing to validate per slot).
-fn encode_slots(args: &[[u32; 11]]) -> Vec<u32> {
+fn encode_slots(args: &[[u32; 12]]) -> Vec<u32> {
     args.iter()
         .flat_map(|a| {
             protocol::ring::published_slot_words(op::DFA_SCAN, 0, protocol::DEFAULT_PRIORITY, a)

@@ -20,7 +20,9 @@
 //! `d = max_pre - min_pre`, to cover every possible start at once).
 
 use super::cpu::Hit;
-use super::dfa::{pattern_source, syntax_config, Pattern, FLAG_CASELESS, FLAG_LITERAL};
+use super::dfa::{
+    pattern_source, syntax_config, DeviceVerify, Dfa, Pattern, FLAG_CASELESS, FLAG_LITERAL,
+};
 use crate::error::{Error, Result, Status};
 use regex_automata::hybrid::dfa::{Cache, OverlappingState, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
@@ -39,6 +41,10 @@ const MAX_EXTRACTED: usize = 1024;
 pub const MIN_FACTOR_LEN: usize = 3;
 /// Literals are cut to this many bytes (longer ones are no rarer in practice).
 const MAX_LITERAL_LEN: usize = 16;
+/// Largest table of one GPU verifier (bytes); larger ones verify on the host.
+pub const DEVICE_VERIFIER_BYTES: usize = 1 << 20;
+/// Largest table of all GPU verifiers of a set together (bytes).
+pub const DEVICE_VERIFY_BYTES: usize = 32 << 20;
 /// Verification units below which verification stays on the calling thread.
 const PARALLEL_UNITS: usize = 64;
 
@@ -145,6 +151,8 @@ struct Verifier {
     /// `Some`: unanchored search over merged windows; `None`: anchored search per start.
     max_len: Option<usize>,
     dfa: DFA,
+    /// What the device verifier searches, anchored: `[\x00-\xFF]{0,d}` then the pattern.
+    anchored: Hir,
 }
 
 /// One verification job: search `lo..hi` of item `item` with verifier `v`
@@ -216,21 +224,20 @@ impl Prefilter {
                 residual.push(i);
                 continue;
             };
+            let d = (f.max_pre - f.min_pre) as u32;
+            let any = Hir::class(Class::Bytes(ClassBytes::new([ClassBytesRange::new(
+                0, 255,
+            )])));
+            let skip = Hir::repetition(Repetition {
+                min: 0,
+                max: Some(d),
+                greedy: true,
+                sub: Box::new(any),
+            });
+            let anchored = Hir::concat(vec![skip, hir.clone()]);
             let search = match f.max_len {
                 Some(_) => hir,
-                None => {
-                    let d = (f.max_pre - f.min_pre) as u32;
-                    let any = Hir::class(Class::Bytes(ClassBytes::new([ClassBytesRange::new(
-                        0, 255,
-                    )])));
-                    let skip = Hir::repetition(Repetition {
-                        min: 0,
-                        max: Some(d),
-                        greedy: true,
-                        sub: Box::new(any),
-                    });
-                    Hir::concat(vec![skip, hir])
-                }
+                None => anchored.clone(),
             };
             let dfa = lazy_dfa(&search)
                 .map_err(|e| Error::new(Status::Pattern, format!("pattern {i}: {e}")))?;
@@ -248,6 +255,7 @@ impl Prefilter {
                 max_pre: f.max_pre,
                 max_len: f.max_len,
                 dfa,
+                anchored,
             });
         }
         let pf = Prefilter {
@@ -257,6 +265,43 @@ impl Prefilter {
             caches: Mutex::new(Vec::new()),
         };
         Ok((pf, literals, residual))
+    }
+
+    /// The GPU verifiers of the factor literals: one anchored DFA per pattern, started
+    /// `n + max_pre` bytes before the end of a factor hit (literal length `n`). A pattern
+    /// whose verifier exceeds [`DEVICE_VERIFIER_BYTES`], or past [`DEVICE_VERIFY_BYTES`]
+    /// in all, is verified on the host.
+    pub fn device_verify(&self) -> Result<DeviceVerify> {
+        let mut verifiers = Vec::new();
+        let mut slot = Vec::with_capacity(self.verifiers.len());
+        let mut total = 0;
+        for v in &self.verifiers {
+            match Dfa::compile_verifier(&v.anchored, v.index, DEVICE_VERIFIER_BYTES) {
+                Ok(d) if total + d.table_bytes() <= DEVICE_VERIFY_BYTES => {
+                    total += d.table_bytes();
+                    slot.push(Some(verifiers.len() as u32));
+                    verifiers.push(d);
+                }
+                Ok(_) => slot.push(None),
+                Err(e) if e.status == Status::TooLarge => slot.push(None),
+                Err(e) => return Err(e),
+            }
+        }
+        let factors = self
+            .factors
+            .iter()
+            .map(|&(v, n)| {
+                (
+                    slot[v as usize],
+                    n + self.verifiers[v as usize].max_pre as u32,
+                )
+            })
+            .collect();
+        Ok(DeviceVerify {
+            base: self.base,
+            factors,
+            verifiers,
+        })
     }
 
     /// Number of prefiltered patterns.

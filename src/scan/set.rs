@@ -145,7 +145,10 @@ impl DfaSet {
                 Err(_) => Self::split(&local, &residual, &group, options)?,
             }
         };
-        groups.push(Arc::new(Dfa::compile(&literals, options)?));
+        let literal_group = Dfa::compile(&literals, options)?;
+        groups.push(Arc::new(
+            literal_group.with_device_verify(prefilter.device_verify()?),
+        ));
         Ok(DfaSet {
             groups,
             filter: Some(Arc::new(Filtered {

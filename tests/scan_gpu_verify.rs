@@ -1,0 +1,87 @@
+//! Verification of prefilter factor hits inside the GPU scan lane (lavapipe in CI),
+//! against the reference. Its own test binary: one case sets `VYRE_SCAN_VERIFY_RESERVE`
+//! to make lanes run out of verification budget.
+
+mod scan_common;
+
+use vyre::scan::cpu::Hit;
+use vyre::scan::gpu::GpuBackend;
+use vyre::scan::{reference, CompileOptions, DfaSet, Scanner};
+
+#[test]
+fn prefilter_verification_in_the_lane_at_its_limits() {
+    // Factor hits are verified by the scan lane; what it cannot settle goes to the host:
+    // windows that leave a pass segment (pass_bytes 4096), unbounded rules whose
+    // verifier stays alive past its step limit (2,000-byte runs of blanks), and lanes
+    // whose verification budget runs out (dense candidates in 64 KiB chunks). Every
+    // configuration must equal the reference, match for match.
+    let p = scan_common::rules();
+    let set = DfaSet::compile(&p, &CompileOptions::default()).unwrap();
+    let r = reference::Reference::new(&p).unwrap();
+    let planter = scan_common::Planter::new(&p);
+    let mut rng = scan_common::Rng(0x7e1);
+    let key40 = b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let mut long_blanks = b"aws_secret_access_key".to_vec();
+    long_blanks.extend(std::iter::repeat_n(b' ', 2100));
+    long_blanks.extend_from_slice(b"= ");
+    long_blanks.extend_from_slice(key40);
+    long_blanks.extend_from_slice(b"\npassword");
+    long_blanks.extend(std::iter::repeat_n(b'\t', 2500));
+    long_blanks.extend_from_slice(b": hunter2\n");
+    let mut dense = Vec::new();
+    for i in 0..40 {
+        dense.extend_from_slice(b"AWS_SECRET_ACCESS_KEY");
+        dense.extend(std::iter::repeat_n(b' ', 1500 + i));
+        if i % 3 == 0 {
+            dense.extend_from_slice(b":'");
+            dense.extend_from_slice(key40);
+        }
+        dense.extend_from_slice(b"ghp_ghp_ghp_ghp_");
+        planter.token(&mut rng, &mut dense);
+    }
+    let mut planted = planter.input(&mut rng, 20_000);
+    planted.splice(
+        0..0,
+        b"ghp_0123456789abcdefghijABCDEFGHIJ012345 ".iter().copied(),
+    );
+    let inputs = [long_blanks, dense, planted];
+    let refs: Vec<&[u8]> = inputs.iter().map(|v| v.as_slice()).collect();
+    let tags = [0u32, 1, 2];
+    let mut want = Vec::new();
+    for (b, &t) in refs.iter().zip(&tags) {
+        want.extend(r.scan(b).unwrap().into_iter().map(|h| Hit { tag: t, ..h }));
+    }
+    want.sort_unstable_by_key(|h| (h.tag, h.end, h.pattern));
+    want.dedup();
+    let pats: std::collections::BTreeSet<u32> = want.iter().map(|h| h.pattern).collect();
+    assert!(want.len() > 20 && pats.len() > 5, "{} hits", want.len());
+    for (reserve, chunk, pass) in [
+        (None, 64, Some(4096)),
+        (None, 1 << 16, None),
+        (Some("300"), 1 << 16, None),
+        (Some("40"), 256, Some(8192)),
+    ] {
+        if let Some(r) = reserve {
+            // Read by GpuBackend::new; no other test runs in this binary.
+            std::env::set_var("VYRE_SCAN_VERIFY_RESERVE", r);
+        }
+        let mut b = GpuBackend::new(None, chunk).expect("GPU backend");
+        if let Some(p) = pass {
+            b.set_pass_bytes(p);
+        }
+        let sc = Scanner::new(set.clone(), Box::new(b));
+        assert_eq!(
+            sc.scan_many(&refs, &tags).unwrap(),
+            want,
+            "reserve {reserve:?} chunk {chunk}"
+        );
+        let hay = sc.load(refs[1]).unwrap();
+        let want1: Vec<Hit> = want.iter().filter(|h| h.tag == 1).copied().collect();
+        assert_eq!(
+            sc.scan_resident(&hay, 1).unwrap(),
+            want1,
+            "reserve {reserve:?} chunk {chunk}"
+        );
+        assert!(!sc.uses_full_groups());
+    }
+}
