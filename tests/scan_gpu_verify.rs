@@ -1,6 +1,7 @@
 //! Verification of prefilter factor hits inside the GPU scan lane (lavapipe in CI),
 //! against the reference. Its own test binary: one case sets `VYRE_SCAN_VERIFY_RESERVE`
-//! to make lanes run out of verification budget.
+//! to make lanes run out of verification budget (the other test here may pick it up;
+//! the reserve changes where a factor hit is verified, never the results).
 
 mod scan_common;
 
@@ -62,7 +63,7 @@ fn prefilter_verification_in_the_lane_at_its_limits() {
         (Some("40"), 256, Some(8192)),
     ] {
         if let Some(r) = reserve {
-            // Read by GpuBackend::new; no other test runs in this binary.
+            // Read by GpuBackend::new.
             std::env::set_var("VYRE_SCAN_VERIFY_RESERVE", r);
         }
         let mut b = GpuBackend::new(None, chunk).expect("GPU backend");
@@ -84,4 +85,48 @@ fn prefilter_verification_in_the_lane_at_its_limits() {
         );
         assert!(!sc.uses_full_groups());
     }
+}
+
+#[test]
+fn residual_regexes_share_the_literal_table() {
+    // A set too big for one table whose regexes without a literal factor fit next to
+    // the factor literals: one table (delay-1 regex DFA) verified in the lane, with
+    // the residual matches reported as they are. GPU and CPU backends equal the
+    // reference.
+    let all = scan_common::rules();
+    let mut p: Vec<vyre::scan::Pattern> = [0usize, 14, 20, 27, 85, 112]
+        .iter()
+        .map(|&i| all[i].clone())
+        .collect();
+    p.push(vyre::scan::Pattern::regex(r"\b[0-9a-f]{20}\b", 900));
+    p.push(vyre::scan::Pattern::regex(r"q[0-9]{2,3}z", 901));
+    let set = DfaSet::compile_prefiltered(&p, &CompileOptions::default(), 256 << 10).unwrap();
+    assert_eq!((set.group_count(), set.prefiltered_count()), (1, 6));
+    let r = reference::Reference::new(&p).unwrap();
+    let planter = scan_common::Planter::new(&p);
+    let mut rng = scan_common::Rng(0x5e5);
+    let mut input = planter.input(&mut rng, 30_000);
+    for k in 0..200 {
+        let at = rng.below(input.len());
+        let piece: &[u8] = if k % 2 == 0 {
+            b" 0123456789abcdef0123 "
+        } else {
+            b"q123z"
+        };
+        input.splice(at..at, piece.iter().copied());
+    }
+    input.extend_from_slice(b" 0123456789abcdef0123"); // a residual match at EOI
+    let want = r.scan(&input).unwrap();
+    let ids: std::collections::BTreeSet<u32> = want.iter().map(|h| h.pattern).collect();
+    assert!(
+        ids.contains(&900) && ids.contains(&901) && ids.len() > 4,
+        "{ids:?}"
+    );
+    for chunk in [64, 4096] {
+        let b = GpuBackend::new(None, chunk).expect("GPU backend");
+        let sc = Scanner::new(set.clone(), Box::new(b));
+        assert_eq!(sc.scan(&input, 0).unwrap(), want, "GPU, chunk {chunk}");
+    }
+    let cpu = Scanner::cpu(set, 2);
+    assert_eq!(cpu.scan(&input, 0).unwrap(), want, "CPU");
 }

@@ -140,8 +140,9 @@ fn scan_dfa_emit(slot: u32, g: u32, s: u32, p: u32, cap: u32) {
     scan_record(slot, (s & 0x7fffffffu) / user0[g + 1u], p + 1u - user0[g + 3u], cap);
 }
 
-// Factor hit: match state `s` of literal group `g` (factor table at g + ft) after the
-// byte at `p`. Verify each of its literals in the lane, or leave it to the host.
+// Match state `s` of group `g` (factor table at g + ft) after the byte at `p`: verify
+// each factor literal it names in the lane, or leave it to the host; other patterns
+// (residual regexes sharing the table) are appended as they are.
 fn scan_dfa_candidates(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
     let si = (s & 0x7fffffffu) / user0[g + 1u];
     let mo = g + user0[g + 5u];
@@ -153,6 +154,7 @@ fn scan_dfa_candidates(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
     }
     let base = user0[g + ft];
     let count = user0[g + ft + 1u];
+    let fend = p + 1u - user0[g + 3u];
     for (var k = a; k < b; k = k + 1u) {
         scan_vleft -= 1u;
         let id = user0[g + k];
@@ -161,11 +163,11 @@ fn scan_dfa_candidates(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
         if (j < count) {
             let voff = user0[g + ft + 2u + 2u * j];
             if (voff != 0u) {
-                done = scan_verify(slot, g + voff, p + 1u, user0[g + ft + 3u + 2u * j], cap);
+                done = scan_verify(slot, g + voff, fend, user0[g + ft + 3u + 2u * j], cap);
             }
         }
         if (!done) {
-            scan_record(slot, 0x80000000u | id, p + 1u, cap);
+            scan_record(slot, 0x80000000u | id, fend, cap);
         }
     }
 }

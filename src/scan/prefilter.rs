@@ -37,8 +37,11 @@ pub const MAX_FACTOR_LITERALS: usize = 64;
 /// Most literals the extractor may build before case folding (`(?i:password)` alone is
 /// 256 case variants, one caseless literal).
 const MAX_EXTRACTED: usize = 1024;
-/// Shortest literal a factor may contain: shorter ones hit too often to pay off.
-pub const MIN_FACTOR_LEN: usize = 3;
+/// Shortest literal a factor may contain: one-byte ones hit too often to pay off. Two
+/// bytes (`SK` of `\bSK[0-9a-f]{32}\b`) hit often in text, but the GPU verifies them in
+/// the scan lane, where most die on the next byte, and one literal DFA beats a second
+/// full pass over the input for the rules that have nothing longer.
+pub const MIN_FACTOR_LEN: usize = 2;
 /// Literals are cut to this many bytes (longer ones are no rarer in practice).
 const MAX_LITERAL_LEN: usize = 16;
 /// Largest table of one GPU verifier (bytes); larger ones verify on the host.
@@ -510,14 +513,19 @@ mod tests {
 
     #[test]
     fn residual_patterns() {
-        // Two-byte literal only.
-        assert_eq!(factor(r"\bSK[0-9a-f]{32}\b"), None);
+        // One-byte literals only.
+        assert_eq!(factor(r"\bS[0-9a-f]{32}\b"), None);
+        // A two-byte literal is a factor.
+        assert_eq!(
+            factor(r"\bSK[0-9a-f]{32}\b").unwrap().literals,
+            lits(&["SK"])
+        );
         // Unbounded repeat before the only literal.
         assert_eq!(factor(r"[a-z]+secret"), None);
         // No literal at all.
         assert_eq!(factor(r"[0-9a-f]{32}"), None);
-        // Caseless two-letter pieces between big classes: every literal too short.
-        assert_eq!(factor(r"(?i)ab[0-9]cd[0-9]ef"), None);
+        // Caseless one-letter pieces between big classes: every literal too short.
+        assert_eq!(factor(r"(?i)a[0-9]c[0-9]e"), None);
         // A caseless word is one literal however long.
         let f = factor(r"(?i)abcdefghij").unwrap();
         assert_eq!(f.literals, lits(&["abcdefghij"]));

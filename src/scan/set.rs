@@ -136,19 +136,37 @@ impl DfaSet {
                 ..patterns[i].clone()
             })
             .collect();
-        let mut groups = if local.is_empty() {
-            Vec::new()
-        } else {
-            match Dfa::compile(&local, &group) {
-                Ok(d) => vec![Arc::new(d)],
+        // The factor literals and the residual patterns in one table when it fits the
+        // group target (one pass over the input instead of two); otherwise residual
+        // groups plus the literal DFA.
+        let verify = prefilter.device_verify()?;
+        let mut both = literals.clone();
+        both.extend(local.iter().cloned());
+        let merged = match local.is_empty() {
+            true => None,
+            false => match Dfa::compile(&both, &group) {
+                Ok(d) => Some(d),
                 Err(e) if e.status != Status::TooLarge => return Err(e),
-                Err(_) => Self::split(&local, &residual, &group, options)?,
+                Err(_) => None,
+            },
+        };
+        let groups = match merged {
+            Some(d) => vec![Arc::new(d.with_device_verify(verify))],
+            None => {
+                let mut groups = if local.is_empty() {
+                    Vec::new()
+                } else {
+                    match Dfa::compile(&local, &group) {
+                        Ok(d) => vec![Arc::new(d)],
+                        Err(e) if e.status != Status::TooLarge => return Err(e),
+                        Err(_) => Self::split(&local, &residual, &group, options)?,
+                    }
+                };
+                let literal_group = Dfa::compile(&literals, options)?;
+                groups.push(Arc::new(literal_group.with_device_verify(verify)));
+                groups
             }
         };
-        let literal_group = Dfa::compile(&literals, options)?;
-        groups.push(Arc::new(
-            literal_group.with_device_verify(prefilter.device_verify()?),
-        ));
         Ok(DfaSet {
             groups,
             filter: Some(Arc::new(Filtered {
