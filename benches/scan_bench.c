@@ -5,7 +5,8 @@
  * Best of REPS timed runs after one warm-up run.
  * usage: scan_bench RULES [MIB] [REPS] [SETS] [TEXT]   (SETS: all (default), rules or
  * dict; TEXT: a file whose bytes, repeated, make the haystack instead of the generated
- * word text with planted matches; prints one line per engine and set) */
+ * word text with planted matches; prints one line per engine and set). Environment:
+ * VYRE_BENCH_GPU_ONLY=1 skips the vyre CPU backend (quick GPU A/B runs). */
 #define _POSIX_C_SOURCE 200809L
 #include <hs/hs.h>
 #include <pthread.h>
@@ -106,7 +107,9 @@ static void run(const char *set, const char **exprs, unsigned *flags, unsigned n
     printf("%-10s vyre DFA: %u group(s), %u states, %u classes, %llu table bytes, compiled in %.2f s\n", set,
            info.group_count, info.state_count,
            info.class_count, (unsigned long long)info.table_bytes, now() - tc);
-    for (uint32_t be = 0; be <= 1; be++) {
+    const char *gpu_only = getenv("VYRE_BENCH_GPU_ONLY");
+    uint32_t last = gpu_only && strcmp(gpu_only, "0") != 0 ? 0 : 1;
+    for (uint32_t be = 0; be <= last; be++) {
         vyre_scanner_options o;
         memset(&o, 0, sizeof o);
         o.backend = be;

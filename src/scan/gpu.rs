@@ -59,6 +59,8 @@ pub struct GpuBackend {
     lanes: usize,
     /// Largest haystack per pass (one storage binding, word aligned).
     pass_bytes: usize,
+    /// Queue factor hits for a verify round (see [`Tuning`]).
+    verify_queue: bool,
     /// Largest table bytes of one bundle of groups (one storage binding).
     table_limit: usize,
     /// Buffers reused by scans from host memory, one set per DFA (group) address, so
@@ -213,11 +215,13 @@ impl GpuBackend {
         let mk = Megakernel::new_internal(&device, &desc)?;
         let limit = device.limits().max_storage_buffer_binding_size.min(1 << 30) as usize & !3;
         let lanes = tune.lanes;
+        let verify_queue = tune.verify_queue;
         Ok(GpuBackend {
             device,
             mk,
             chunk_len: chunk.min(1 << 30) as usize,
             lanes,
+            verify_queue,
             pass_bytes: limit,
             table_limit: limit,
             scratch: Mutex::new(HashMap::new()),
@@ -246,6 +250,9 @@ struct Tuning {
     hot_bytes: u32,
     /// Lane budget per call kept for verifying factor hits (`VYRE_SCAN_VERIFY_RESERVE`).
     verify_reserve: u32,
+    /// Queue factor hits for a verify round (`VYRE_SCAN_VERIFY_QUEUE=0`: verify them in
+    /// the scan lane).
+    verify_queue: bool,
 }
 
 impl Tuning {
@@ -265,6 +272,7 @@ impl Tuning {
             lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
             hot_bytes: var("VYRE_SCAN_HOT_BYTES", 48 << 10).min(1 << 20) as u32,
             verify_reserve: var("VYRE_SCAN_VERIFY_RESERVE", 16384).min(1 << 14) as u32,
+            verify_queue: super::env_number("VYRE_SCAN_VERIFY_QUEUE") != Some(0),
         }
     }
 }
@@ -672,7 +680,7 @@ impl GpuBackend {
         let cap = (total / 64)
             .clamp(4096, 1 << 24)
             .max(res.as_ref().map_or(0, |r| r.hit_cap));
-        if !dfas.iter().any(|d| d.has_device_verify()) {
+        if !self.verify_queue || !dfas.iter().any(|d| d.has_device_verify()) {
             return (cap, 0);
         }
         let seen = res.as_ref().map_or(0, |r| r.cand_seen);
