@@ -58,9 +58,8 @@ fn prefilter_verification_in_the_lane_at_its_limits() {
         0..0,
         b"ghp_0123456789abcdefghijABCDEFGHIJ012345 ".iter().copied(),
     );
-    // More factor hits than the smallest queue holds (4,096: the rest are verified in
-    // the scan lanes), and more verified matches than the smallest hit ring (the verify
-    // round overflows: the ring grows and the pass runs again).
+    // Thousands of factor hits, and more verified matches than the smallest hit ring
+    // (4,096: the ring grows and the round runs again).
     let mut tokens = Vec::new();
     for i in 0..4500u32 {
         tokens.extend_from_slice(format!("ghp_{:036} ghp_ ", i * 7919).as_bytes());

@@ -293,11 +293,6 @@ impl Dfa {
         Ok(dfa)
     }
 
-    /// Whether this table carries device verifiers ([`Dfa::with_device_verify`]).
-    pub(crate) fn has_device_verify(&self) -> bool {
-        self.extras.verify.is_some()
-    }
-
     /// Give a prefilter's literal group its device verifiers.
     pub(crate) fn with_device_verify(mut self, v: DeviceVerify) -> Dfa {
         self.extras.verify = Some(Arc::new(v));

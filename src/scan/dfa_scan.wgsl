@@ -2,16 +2,11 @@
 // DFA table and append hit records to the hit ring.
 //   user0: DFA tables (Dfa::gpu_words of every group, back to back)   user1: haystack bytes packed LE in words
 //   user2: hit ring: [0] records appended (atomic, counts past capacity), [1] capacity,
-//          [2] factor hits queued (atomic, counts past capacity), [3] queue capacity;
-//          hit records from word 4: {slot, match-set (state index), end lo, end hi};
-//          after them the queue: {slot, factor end in user1, factor literal, 0}
+//          records from word 4: {slot, match-set (state index), end lo, end hi}
 //   user3: two result words per slot, written when the slot is DONE (the host reads
 //          these instead of the ring): mode 0 = state on reaching arg 9, exit state;
-//          mode 1 = position where both runs met (0xFFFFFFFF = never), exit state;
-//          from word len/3 on, four context words per slot for its queued hits
-//          (scan_abs_lo/hi, scan_seg_lo/hi).
-// args: 0 mode (0 scan; 1 lockstep fix-up against a speculative run; 2 verify queued
-//       factor hits, see scan_dfa_queue), 1 word offset of
+//          mode 1 = position where both runs met (0xFFFFFFFF = never), exit state.
+// args: 0 mode (0 scan; 1 lockstep fix-up against a speculative run), 1 word offset of
 //       this slot's group table in user0 (all groups' chunks run in one round),
 //       2 position (byte index in user1, advanced on YIELD), 3 end (exclusive),
 //       4/5 absolute offset of user1 byte 0 for this item (lo/hi, wrapping),
@@ -29,12 +24,10 @@
 // table (header word 9). A factor hit in mode 0 runs that literal's anchored verifier
 // (its own table in user0) from `back` bytes before the literal's end until the
 // verifier dies, and appends the verified matches (pattern ids) instead of the factor
-// hit. With a queue (user2 [3] != 0) the lane queues the factor hit instead, and a
-// round of mode 2 slots verifies the queue, lanes side by side; a full queue falls back
-// to verifying in the scan lane. Whatever cannot be settled (window outside the
-// segment, verifier still alive after SCAN_VERIFY_STEPS bytes, verification budget
-// spent, mode 1) is appended as the factor hit itself, which the host verifies
-// (scan/prefilter.rs); matches found twice are merged on the host.
+// hit. Whatever the lane cannot settle (window outside the segment, verifier still
+// alive after SCAN_VERIFY_STEPS bytes, verification budget spent, mode 1) is appended as
+// the factor hit itself, which the host verifies (scan/prefilter.rs); matches found
+// twice are merged on the host.
 // Mode 0 reads the haystack one u32 word (4 bytes) per loop iteration once the position
 // is word aligned; bytes before the first and after the last whole word, and all of
 // mode 1 (which stops as soon as the runs meet), go one byte per iteration. Every
@@ -116,15 +109,6 @@ fn scan_dfa_prepare(base: u32, lid: u32) {
 
 // Verification steps left in this call (reserved from the lane budget in scan_dfa).
 var<private> scan_vleft: u32;
-// Where the chunk being verified lies: absolute offset of user1 byte 0 (lo, hi), and its
-// segment's first and end position in user1 (bit 31: the segment starts / ends its
-// item). Set from the args (modes 0 and 1) or from a queued hit's slot (mode 2).
-var<private> scan_abs_lo: u32;
-var<private> scan_abs_hi: u32;
-var<private> scan_seg_lo: u32;
-var<private> scan_seg_hi: u32;
-// Capacity of the factor-hit queue after the hit records in user2 (0 = no queue).
-var<private> scan_ccap: u32;
 // Most steps of one verification. SCAN_VERIFY_RESERVE (generated, at most 16384) is
 // the lane budget per call kept for verification.
 const SCAN_VERIFY_STEPS: u32 = 2048u;
@@ -142,8 +126,8 @@ fn scan_dfa_class(g: u32, b: u32) -> u32 {
 fn scan_record(slot: u32, what: u32, rel: u32, cap: u32) {
     let i = atomicAdd(&user2[0], 1u);
     if (i < cap) {
-        let lo = scan_abs_lo + rel;
-        let hi = scan_abs_hi + select(0u, 1u, lo < rel);
+        let lo = vyre_arg(4u) + rel;
+        let hi = vyre_arg(5u) + select(0u, 1u, lo < rel);
         let r = 4u + i * 4u;
         atomicStore(&user2[r], slot);
         atomicStore(&user2[r + 1u], what);
@@ -178,19 +162,7 @@ fn scan_dfa_candidates(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
         var done = false;
         if (j < count) {
             let voff = user0[g + ft + 2u + 2u * j];
-            if (voff != 0u && scan_ccap != 0u) {
-                // Queue it: mode 2 lanes verify the queue side by side, instead of this
-                // lane's warp waiting while it verifies alone.
-                let i = atomicAdd(&user2[2], 1u);
-                if (i < scan_ccap) {
-                    let r = 4u + 4u * cap + 4u * i;
-                    atomicStore(&user2[r], slot);
-                    atomicStore(&user2[r + 1u], fend);
-                    atomicStore(&user2[r + 2u], j);
-                    done = true;
-                }
-            }
-            if (voff != 0u && !done) {
+            if (voff != 0u) {
                 done = scan_verify(slot, g + voff, fend, user0[g + ft + 3u + 2u * j], cap);
             }
         }
@@ -204,10 +176,11 @@ fn scan_dfa_candidates(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
 // just past a factor literal) until it dies; append its matches. False: the window
 // could not be settled here (the host verifies this factor hit again).
 fn scan_verify(slot: u32, v: u32, fend: u32, back: u32, cap: u32) -> bool {
-    let seg_lo = scan_seg_lo & 0x7fffffffu;
-    let at_start = (scan_seg_lo & 0x80000000u) != 0u;
-    let seg_hi = scan_seg_hi & 0x7fffffffu;
-    let at_end = (scan_seg_hi & 0x80000000u) != 0u;
+    let seg = vyre_arg(11u);
+    let seg_lo = vyre_arg(9u) - (seg & 0x7fffu);
+    let at_start = (seg & 0x8000u) != 0u;
+    let seg_hi = vyre_arg(3u) + ((seg >> 16u) & 0x7fffu);
+    let at_end = (seg & 0x80000000u) != 0u;
     let starts = v + user0[v + 10u];
     var q = seg_lo;
     var s: u32;
@@ -286,53 +259,6 @@ fn scan_dfa_byte(slot: u32, g: u32, ft: u32, s: u32, b: u32, p: u32, toff: u32, 
     return n;
 }
 
-// Mode 2: verify queued factor hits of literal group `g` (arg 1): this lane takes
-// queue entries arg 2, arg 2 + arg 3, ... (arg 2 advances on YIELD). Hits are appended
-// under the slot that queued them, with that slot's context (user3, see scan_dfa).
-fn scan_dfa_queue(g: u32) -> u32 {
-    let stride = max(vyre_arg(3u), 1u);
-    let cap = atomicLoad(&user2[1]);
-    let total = min(atomicLoad(&user2[2]), atomicLoad(&user2[3]));
-    let ft = user0[g + 9u];
-    let count = user0[g + ft + 1u];
-    let ctx = arrayLength(&user3) / 3u;
-    var i = vyre_arg(2u);
-    // Every iteration spends at least one unit of the lane budget.
-    loop {
-        if (i >= total || ft == 0u || vyre_budget() < SCAN_VERIFY_STEPS + 1u) {
-            break;
-        }
-        let r = 4u + 4u * cap + 4u * i;
-        let origin = atomicLoad(&user2[r]);
-        let fend = atomicLoad(&user2[r + 1u]);
-        let j = atomicLoad(&user2[r + 2u]);
-        let c = ctx + origin * 4u;
-        if (c + 3u >= arrayLength(&user3) || j >= count) {
-            return vyre_fault(VYRE_FAULT_OUT_OF_BOUNDS);
-        }
-        {
-            scan_abs_lo = user3[c];
-            scan_abs_hi = user3[c + 1u];
-            scan_seg_lo = user3[c + 2u];
-            scan_seg_hi = user3[c + 3u];
-            scan_vleft = SCAN_VERIFY_STEPS;
-            let voff = user0[g + ft + 2u + 2u * j];
-            let done = scan_verify(origin, g + voff, fend, user0[g + ft + 3u + 2u * j], cap);
-            if (!done) {
-                scan_record(origin, 0x80000000u | (user0[g + ft] + j), fend, cap);
-            }
-        }
-        vyre_spend(SCAN_VERIFY_STEPS - scan_vleft + 1u);
-        i = i + stride;
-    }
-    // Decide from data, not from the loop (lavapipe may cut loops short).
-    if (i < total && ft != 0u) {
-        vyre_set_arg(2u, i);
-        return VYRE_YIELD;
-    }
-    return VYRE_DONE;
-}
-
 fn scan_dfa(slot: u32) -> u32 {
     let mode = vyre_arg(0u);
     var p = vyre_arg(2u);
@@ -344,11 +270,6 @@ fn scan_dfa(slot: u32) -> u32 {
     if (g + 16u + 64u > arrayLength(&user0)) {
         return vyre_fault(VYRE_FAULT_OUT_OF_BOUNDS);
     }
-    if (mode == 2u) {
-        return scan_dfa_queue(g);
-    }
-    scan_abs_lo = vyre_arg(4u);
-    scan_abs_hi = vyre_arg(5u);
     let toff = g + user0[g + 4u];
     let cap = atomicLoad(&user2[1]);
     let lim = select(0u, scan_hot_lim, mode == 0u && scan_hot_key == g + 1u);
@@ -367,22 +288,6 @@ fn scan_dfa(slot: u32) -> u32 {
     var ft = 0u;
     if (mode == 0u && g + 12u < arrayLength(&user0)) {
         ft = user0[g + 9u];
-    }
-    if (ft != 0u) {
-        // The chunk's context, for verifying the hits it queues (mode 2).
-        let seg = vyre_arg(11u);
-        scan_seg_lo = (vyre_arg(9u) - (seg & 0x7fffu)) | ((seg & 0x8000u) << 16u);
-        scan_seg_hi = (vyre_arg(3u) + ((seg >> 16u) & 0x7fffu)) | (seg & 0x80000000u);
-        scan_ccap = atomicLoad(&user2[3]);
-        let c = arrayLength(&user3) / 3u + slot * 4u;
-        if (c + 3u < arrayLength(&user3)) {
-            user3[c] = scan_abs_lo;
-            user3[c + 1u] = scan_abs_hi;
-            user3[c + 2u] = scan_seg_lo;
-            user3[c + 3u] = scan_seg_hi;
-        } else {
-            scan_ccap = 0u;
-        }
     }
     let reserve = select(0u, min(vyre_budget() / 2u, SCAN_VERIFY_RESERVE), ft != 0u);
     scan_vleft = reserve;

@@ -40,8 +40,6 @@ const MAX_SLOTS: usize = protocol::abi::MAX_RING_SLOTS as usize;
 const MAX_BUNDLE: usize = 256;
 /// Lead-in of a speculative chunk when the longest match is unbounded or unknown.
 const DEFAULT_LEAD: u32 = 256;
-/// Most mode-2 slots of a verify round (each takes every `lanes`-th queued factor hit).
-const VERIFY_LANES: usize = 32768;
 
 /// Build a scanner on the GPU megakernel (`adapter`: selector, None = VYRE_ADAPTER/best).
 pub fn scanner(dfa: impl Into<DfaSet>, adapter: Option<&str>, chunk: u64) -> Result<Scanner> {
@@ -59,8 +57,6 @@ pub struct GpuBackend {
     lanes: usize,
     /// Largest haystack per pass (one storage binding, word aligned).
     pass_bytes: usize,
-    /// Queue factor hits for a verify round (see [`Tuning`]).
-    verify_queue: bool,
     /// Largest table bytes of one bundle of groups (one storage binding).
     table_limit: usize,
     /// Buffers reused by scans from host memory, one set per DFA (group) address, so
@@ -77,11 +73,6 @@ struct Resident {
     table_bytes: usize,
     hay_bytes: usize,
     hit_cap: usize,
-    /// Factor hits the verification queue holds (after the hit records in extra buffer
-    /// 2; 0 = no queue: factor hits are verified where they are found).
-    cand_cap: usize,
-    /// Most factor hits a scan on this set queued (the next set's queue holds them).
-    cand_seen: usize,
     /// (address, words) of each DFA whose table is loaded, in order (the scanner owns the
     /// DFAs for as long as this set exists).
     table: Option<Vec<(usize, usize)>>,
@@ -105,13 +96,11 @@ struct TemplateKey {
     slots: usize,
 }
 
-/// What a round returns: per slot the result pair, the hits (slot, match-set
-/// state, end offset), and the number of factor hits queued for verification (counted
-/// past the queue's capacity).
-type RoundOut = (Vec<[u32; 2]>, Vec<(u32, u32, u64)>, usize);
+/// What a round returns: per slot the result pair, and the hits (slot, match-set
+/// state, end offset).
+type RoundOut = (Vec<[u32; 2]>, Vec<(u32, u32, u64)>);
 
 /// The slots of a round: encoded from args, or restored from the template.
-#[derive(Clone, Copy)]
 enum Slots<'a> {
     Args(&'a [[u32; 12]]),
     /// Round 0 of a resident haystack: `n` slots; `Some(args)` = (re)write the template
@@ -127,14 +116,12 @@ fn ensure(
     table_bytes: usize,
     hay_bytes: usize,
     hit_cap: usize,
-    cand_cap: usize,
 ) -> Result<()> {
     if let Some(r) = res.as_ref() {
         if r.slots >= slots
             && r.table_bytes >= table_bytes
             && r.hay_bytes >= hay_bytes
             && r.hit_cap >= hit_cap
-            && r.cand_cap >= cand_cap
         {
             return Ok(());
         }
@@ -147,7 +134,6 @@ fn ensure(
     // The haystack binding is sized exactly (it may be close to the binding limit).
     let hay_bytes = hay_bytes.max(o(|r| r.hay_bytes)).max(4);
     let hit_cap = grow(hit_cap, o(|r| r.hit_cap));
-    let cand_cap = cand_cap.max(o(|r| r.cand_cap));
     let set = ResidentSet::new(
         mk,
         &ResidentDesc {
@@ -155,9 +141,8 @@ fn ensure(
             extra_sizes: vec![
                 table_bytes as u64,
                 hay_bytes as u64,
-                16 + 16 * (hit_cap + cand_cap) as u64,
-                // Two result words per slot, then four words of verification context.
-                24 * slots as u64,
+                16 + 16 * hit_cap as u64,
+                8 * slots as u64,
                 64 * slots as u64,
             ],
             ..Default::default()
@@ -169,8 +154,6 @@ fn ensure(
         table_bytes,
         hay_bytes,
         hit_cap,
-        cand_cap,
-        cand_seen: o(|r| r.cand_seen),
         table: None,
         hay: 0,
         ring_clean: true,
@@ -215,13 +198,11 @@ impl GpuBackend {
         let mk = Megakernel::new_internal(&device, &desc)?;
         let limit = device.limits().max_storage_buffer_binding_size.min(1 << 30) as usize & !3;
         let lanes = tune.lanes;
-        let verify_queue = tune.verify_queue;
         Ok(GpuBackend {
             device,
             mk,
             chunk_len: chunk.min(1 << 30) as usize,
             lanes,
-            verify_queue,
             pass_bytes: limit,
             table_limit: limit,
             scratch: Mutex::new(HashMap::new()),
@@ -250,9 +231,6 @@ struct Tuning {
     hot_bytes: u32,
     /// Lane budget per call kept for verifying factor hits (`VYRE_SCAN_VERIFY_RESERVE`).
     verify_reserve: u32,
-    /// Queue factor hits for a verify round (`VYRE_SCAN_VERIFY_QUEUE=0`: verify them in
-    /// the scan lane).
-    verify_queue: bool,
 }
 
 impl Tuning {
@@ -272,7 +250,6 @@ impl Tuning {
             lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
             hot_bytes: var("VYRE_SCAN_HOT_BYTES", 48 << 10).min(1 << 20) as u32,
             verify_reserve: var("VYRE_SCAN_VERIFY_RESERVE", 16384).min(1 << 14) as u32,
-            verify_queue: super::env_number("VYRE_SCAN_VERIFY_QUEUE") != Some(0),
         }
     }
 }
@@ -540,8 +517,8 @@ impl GpuBackend {
             tag: 0,
         }];
         let l = self.layout(&item, &seg, dfas.len());
-        let (cap, cand_cap) = self.capacities(dfas, hay.len(), &res);
-        self.stage(dfas, &item, &seg, &l, &mut res, hay.id(), cap, cand_cap)?;
+        let cap = (hay.len() / 64).clamp(4096, 1 << 24);
+        self.stage(dfas, &item, &seg, &l, &mut res, hay.id(), cap)?;
         // Force the upload now so later scans find everything on the device.
         if let Some(r) = res.as_ref() {
             r.set.read(buffer::EXTRA + 2, 0, &mut [0u8; 4])?;
@@ -673,21 +650,6 @@ impl GpuBackend {
         l
     }
 
-    /// Hit ring and factor-hit queue capacities for scanning `total` bytes: sized by the
-    /// input, grown to what `res` already holds (and queued last time), the queue within
-    /// one binding; no queue when no group verifies on the device.
-    fn capacities(&self, dfas: &[&Dfa], total: usize, res: &Option<Resident>) -> (usize, usize) {
-        let cap = (total / 64)
-            .clamp(4096, 1 << 24)
-            .max(res.as_ref().map_or(0, |r| r.hit_cap));
-        if !self.verify_queue || !dfas.iter().any(|d| d.has_device_verify()) {
-            return (cap, 0);
-        }
-        let seen = res.as_ref().map_or(0, |r| r.cand_seen);
-        let room = (self.table_limit / 16).saturating_sub(cap + 1);
-        (cap, (total / 64).clamp(4096, 1 << 26).max(seen).min(room))
-    }
-
     /// Make `res` hold the bundle's tables (back to back in user0) and the pass haystack
     /// (uploading only what it does not hold yet: `hay_id` != 0 names resident content
     /// already loaded). Returns each group's table word offset.
@@ -701,7 +663,6 @@ impl GpuBackend {
         res: &mut Option<Resident>,
         hay_id: u64,
         cap: usize,
-        cand_cap: usize,
     ) -> Result<Vec<u32>> {
         let mut bases = Vec::with_capacity(dfas.len());
         let mut words = 0usize;
@@ -721,7 +682,6 @@ impl GpuBackend {
             table_bytes,
             hay_bytes,
             cap,
-            cand_cap,
         )?;
         let r = res
             .as_mut()
@@ -768,10 +728,12 @@ impl GpuBackend {
             return Ok(());
         }
         let total: usize = segs.iter().map(|s| s.to - s.from).sum();
-        let (cap, cand_cap) = self.capacities(dfas, total, res);
-        let vg = dfas.iter().position(|d| d.has_device_verify());
+        let mut cap = (total / 64).clamp(4096, 1 << 24);
+        if let Some(r) = res.as_ref() {
+            cap = cap.max(r.hit_cap);
+        }
         let mut t = std::time::Instant::now();
-        let bases = self.stage(dfas, items, segs, &l, res, hay_id, cap, cand_cap)?;
+        let bases = self.stage(dfas, items, segs, &l, res, hay_id, cap)?;
         trace("stage", &mut t);
         let Layout {
             chunks,
@@ -873,48 +835,18 @@ impl GpuBackend {
             (Some(_), true) => Slots::Template(nslots, None),
             (Some(_), false) => Slots::Template(nslots, Some(&args0)),
         };
-        let (res0, hits0) = loop {
-            let (res0, mut hits0, queued) = self.round(res, slots0)?;
-            if let (Some(r), Some(k)) = (res.as_mut(), key.clone()) {
-                r.template = Some(k);
-            }
-            trace(
-                &format!(
-                    "round 0 ({nslots} slots, {} hits, {} of them pattern ids, {queued} factor hits queued, template {cached})",
-                    hits0.len(),
-                    hits0.iter().filter(|h| h.1 & MATCH_BIT != 0).count()
-                ),
-                &mut t,
-            );
-            let (Some(vg), Some(r)) = (vg, res.as_mut()) else {
-                break (res0, hits0);
-            };
-            // Past the queue's capacity the lanes verified in place; the next scan gets
-            // a queue that holds them all.
-            r.cand_seen = r.cand_seen.max(queued);
-            let queued = queued.min(r.cand_cap);
-            if queued == 0 {
-                break (res0, hits0);
-            }
-            // Verify the queue: a few dozen entries per lane, lanes side by side.
-            let lanes = queued.div_ceil(32).clamp(1, VERIFY_LANES).min(r.slots);
-            let args: Vec<[u32; 12]> = (0..lanes as u32)
-                .map(|k| [2, bases[vg], k, lanes as u32, 0, 0, 0, 0, 0, 0, 0, 0])
-                .collect();
-            match self.round_or_regrow(res, Slots::Args(&args), nslots)? {
-                Some((_, h, _)) => {
-                    trace(
-                        &format!("verify round ({lanes} slots, {} hits)", h.len()),
-                        &mut t,
-                    );
-                    hits0.extend(h);
-                    break (res0, hits0);
-                }
-                // The hit ring was grown: a new buffer set, without the queue. The pass
-                // runs again.
-                None => continue,
-            }
-        };
+        let (res0, hits0) = self.round(res, slots0)?;
+        if let (Some(r), Some(k)) = (res.as_mut(), key) {
+            r.template = Some(k);
+        }
+        trace(
+            &format!(
+                "round 0 ({nslots} slots, {} hits, {} of them pattern ids, template {cached})",
+                hits0.len(),
+                hits0.iter().filter(|h| h.1 & MATCH_BIT != 0).count()
+            ),
+            &mut t,
+        );
         // Per slot: the speculative run's state at the chunk start, and at its end.
         let spec_entry: Vec<u32> = res0.iter().map(|r| r[0] & !MATCH_BIT).collect();
         let spec_exit: Vec<u32> = res0.iter().map(|r| r[1] & !MATCH_BIT).collect();
@@ -953,7 +885,7 @@ impl GpuBackend {
                 })
                 .collect();
             trace("fix-up planning", &mut t);
-            let (fres, fhits, _) = self.round(res, Slots::Args(&args))?;
+            let (fres, fhits) = self.round(res, Slots::Args(&args))?;
             trace(&format!("fix-up round ({} slots)", args.len()), &mut t);
             let mut per: Vec<Vec<(u32, u64)>> = vec![Vec::new(); launch.len()];
             for (slot, set, end) in fhits {
@@ -1059,28 +991,6 @@ impl GpuBackend {
     /// NONE, exit state) and the hits (slot, match-set state, end). On hit-ring overflow
     /// the ring is grown (new set: table and haystack uploaded again) and the round re-run.
     fn round(&self, res: &mut Option<Resident>, slots_in: Slots<'_>) -> Result<RoundOut> {
-        self.round_in(res, slots_in, None)?
-            .ok_or_else(|| Error::new(Status::Gpu, "internal: a scan round asked to re-run"))
-    }
-
-    /// A round of mode 2 slots (verify the queue round 0 left; hits name round-0 slots,
-    /// below `slots0`). `None`: the hit ring overflowed and was grown into a new set,
-    /// which holds no queue: the caller runs the pass again.
-    fn round_or_regrow(
-        &self,
-        res: &mut Option<Resident>,
-        slots_in: Slots<'_>,
-        slots0: usize,
-    ) -> Result<Option<RoundOut>> {
-        self.round_in(res, slots_in, Some(slots0))
-    }
-
-    fn round_in(
-        &self,
-        res: &mut Option<Resident>,
-        slots_in: Slots<'_>,
-        verify: Option<usize>,
-    ) -> Result<Option<RoundOut>> {
         let n = match slots_in {
             Slots::Args(a) => a.len(),
             Slots::Template(n, _) => n,
@@ -1120,14 +1030,8 @@ impl GpuBackend {
                         .copy_on_device(buffer::EXTRA + 4, 0, buffer::RING, 0, n as u64 * 64)?;
                 }
             }
-            // Hit ring header; a verify round keeps the queue round 0 filled.
-            if verify.is_some() {
-                r.set
-                    .write(buffer::EXTRA + 2, 0, &le_bytes(&[0, cap as u32]))?;
-            } else {
-                let header = [0, cap as u32, 0, r.cand_cap as u32];
-                r.set.write(buffer::EXTRA + 2, 0, &le_bytes(&header))?;
-            }
+            r.set
+                .write(buffer::EXTRA + 2, 0, &le_bytes(&[0, cap as u32, 0, 0]))?;
             let mut reads = [
                 ReadRequest {
                     buffer: buffer::EXTRA + 3,
@@ -1175,11 +1079,10 @@ impl GpuBackend {
                 u32::from_le_bytes(reads[1].data[0..4].try_into().unwrap_or_default()) as usize;
             if count > cap {
                 // Counted, never silent: grow the ring to hold every hit and run again.
-                let (slots, t, h, c) = (r.slots, r.table_bytes, r.hay_bytes, r.cand_cap);
+                let (slots, t, h) = (r.slots, r.table_bytes, r.hay_bytes);
                 let old = res.take();
                 let mut grown = None;
-                ensure(&self.mk, &mut grown, slots, t, h, count, c)?;
-                let regrown = verify.is_some();
+                ensure(&self.mk, &mut grown, slots, t, h, count)?;
                 if let (Some(g), Some(o)) = (grown.as_mut(), old) {
                     // Carry the table and haystack over from the old mirror.
                     g.set
@@ -1193,9 +1096,6 @@ impl GpuBackend {
                     g.template = o.template;
                 }
                 *res = grown;
-                if regrown {
-                    return Ok(None);
-                }
                 continue;
             }
             let mut rec = vec![0u32; count * 4];
@@ -1208,17 +1108,14 @@ impl GpuBackend {
                 .chunks_exact(4)
                 .map(|h| (h[0], h[1], h[2] as u64 | (h[3] as u64) << 32))
                 .collect();
-            let bound = verify.unwrap_or(n);
-            if let Some(h) = hits.iter().find(|h| h.0 as usize >= bound) {
+            if let Some(h) = hits.iter().find(|h| h.0 as usize >= n) {
                 return Err(Error::new(
                     Status::Gpu,
-                    format!("internal: a hit names slot {} of a {bound}-slot round", h.0),
+                    format!("internal: a hit names slot {} of a {n}-slot round", h.0),
                 ));
             }
-            let queued =
-                u32::from_le_bytes(reads[1].data[8..12].try_into().unwrap_or_default()) as usize;
             trace("  decode", &mut t);
-            return Ok(Some((results, hits, queued)));
+            return Ok((results, hits));
         }
     }
 }
