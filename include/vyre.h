@@ -2181,8 +2181,9 @@ typedef struct vyre_dfa_table {
  * sum (states, patterns, table bytes) or take the largest (classes, delay) over groups.
  * Regexes with a required literal (most secret-token rules) are not in the regex
  * groups of such a set: their literals form one more group (an Aho-Corasick DFA) and
- * each literal hit is verified exactly on the host, so the figures count that literal
- * group instead of those regexes' states.
+ * each literal hit is verified exactly (on the GPU in the scan lane, else on the host),
+ * so the figures count that literal group (table bytes: with its verifiers) instead of
+ * those regexes' states.
  */
 typedef struct vyre_dfa_info {
   /**

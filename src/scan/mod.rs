@@ -7,8 +7,9 @@
 //! - [`reference`]: an independent per-pattern scan (regex-automata's lazy DFA, one
 //!   pattern at a time) used by tests and tools to check the table.
 //! - [`set`]: pattern sets too big for one table, split into several DFAs (groups).
-//! - [`prefilter`]: literal factors of regexes + exact host verification, so that a big
-//!   regex set needs few groups (Hyperscan's approach).
+//! - [`prefilter`]: literal factors of regexes + exact verification (GPU verifiers run in
+//!   the scan lane; lazy DFAs on the host), so that a big regex set needs few groups
+//!   (Hyperscan's approach).
 
 pub mod cpu;
 pub mod dfa;

@@ -5,8 +5,10 @@
 //! all rules multiply), but every match of such a rule contains a literal **factor**
 //! (`ghp_`) at a bounded distance from the match start. So the factors of all those
 //! rules go into one small literal DFA that the backend scans like any group; each
-//! factor hit is then verified on the host by that one rule's lazy DFA over a short
-//! window around the hit. Rules without a usable factor stay in ordinary DFA groups.
+//! factor hit is then verified by that one rule over a short window around the hit: on
+//! the GPU by an anchored verifier DFA in the scan lane ([`Prefilter::device_verify`],
+//! `dfa_scan.wgsl`), on the host by the rule's lazy DFA (CPU backend, and the hits the
+//! GPU lane could not settle). Rules without a usable factor stay in ordinary DFA groups.
 //!
 //! Exactness: a match `[s, e)` of rule P contains a factor occurrence starting at
 //! `s + pre` with `pre` in `[min_pre, max_pre]`; so for the factor hit ending at `q`

@@ -8,8 +8,9 @@
 //!
 //! [`DfaSet::compile`] first takes out every regex with a required literal factor (see
 //! [`super::prefilter`]): their factors become one literal DFA (the last group) whose
-//! hits are verified on the host, and only the remaining ("residual") patterns are split
-//! into groups. Groups of such a set report pattern *indexes* and factor ids; the
+//! hits are verified exactly (in the GPU scan lane, or on the host), and only the
+//! remaining ("residual") patterns are split into groups, or share the literal DFA's
+//! table when they fit in it. Groups of such a set report pattern *indexes* and factor ids; the
 //! scanner resolves them to user ids ([`Filtered::resolve`]).
 
 use super::cpu::Hit;
