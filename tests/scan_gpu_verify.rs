@@ -150,3 +150,33 @@ fn residual_regexes_share_the_literal_table() {
     let cpu = Scanner::cpu(set, 2);
     assert_same(&cpu.scan(&input, 0).unwrap(), &want, "CPU");
 }
+
+#[test]
+fn a_rule_without_a_device_verifier_is_verified_on_the_host() {
+    // `[01]{0,30}1[01]{20}` after the literal: its anchored DFA must remember the last
+    // 21 bits, far past the per-verifier table limit, so the lane hands its literal
+    // hits to the host while the other rule is verified in the lane.
+    let p = vec![
+        vyre::scan::Pattern::regex(r"zqk_[01]{0,30}1[01]{20}", 1),
+        vyre::scan::Pattern::regex(r"\bghp_[0-9A-Za-z]{36}\b", 2),
+    ];
+    let set = DfaSet::compile(&p, &CompileOptions::default()).unwrap();
+    assert_eq!(set.prefiltered_count(), 2);
+    let r = reference::Reference::new(&p).unwrap();
+    let mut rng = scan_common::Rng(0xb175);
+    let mut input = Vec::new();
+    for _ in 0..300 {
+        input.extend_from_slice(b"zqk_");
+        input.extend((0..rng.below(60)).map(|_| b"01"[rng.below(2)]));
+        input.extend_from_slice(b" ghp_0123456789abcdefghijABCDEFGHIJ012345");
+        input.extend((0..rng.below(3)).map(|_| b"x9 "[rng.below(3)]));
+    }
+    let want = r.scan(&input).unwrap();
+    let ids: std::collections::BTreeSet<u32> = want.iter().map(|h| h.pattern).collect();
+    assert_eq!(ids.len(), 2, "both rules match");
+    let sc = Scanner::new(
+        set,
+        Box::new(GpuBackend::new(None, 256).expect("GPU backend")),
+    );
+    assert_same(&sc.scan(&input, 0).unwrap(), &want, "GPU");
+}

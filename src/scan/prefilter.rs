@@ -275,8 +275,8 @@ impl Prefilter {
     /// The GPU verifiers of the factor literals: one anchored DFA per pattern, started
     /// `n + max_pre` bytes before the end of a factor hit (literal length `n`). A pattern
     /// whose verifier exceeds [`DEVICE_VERIFIER_BYTES`], or past [`DEVICE_VERIFY_BYTES`]
-    /// in all, is verified on the host.
-    pub fn device_verify(&self) -> Result<DeviceVerify> {
+    /// in all, or that does not compile to a device table, is verified on the host.
+    pub fn device_verify(&self) -> DeviceVerify {
         let mut verifiers = Vec::new();
         let mut slot = Vec::with_capacity(self.verifiers.len());
         let mut total = 0;
@@ -287,9 +287,8 @@ impl Prefilter {
                     slot.push(Some(verifiers.len() as u32));
                     verifiers.push(d);
                 }
-                Ok(_) => slot.push(None),
-                Err(e) if e.status == Status::TooLarge => slot.push(None),
-                Err(e) => return Err(e),
+                // Too large (or not expressible as a device table): the host verifies it.
+                Ok(_) | Err(_) => slot.push(None),
             }
         }
         let factors = self
@@ -302,11 +301,11 @@ impl Prefilter {
                 )
             })
             .collect();
-        Ok(DeviceVerify {
+        DeviceVerify {
             base: self.base,
             factors,
             verifiers,
-        })
+        }
     }
 
     /// Number of prefiltered patterns.

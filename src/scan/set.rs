@@ -140,7 +140,7 @@ impl DfaSet {
         // The factor literals and the residual patterns in one table when it fits the
         // group target (one pass over the input instead of two); otherwise residual
         // groups plus the literal DFA.
-        let verify = prefilter.device_verify()?;
+        let verify = prefilter.device_verify();
         let mut both = literals.clone();
         both.extend(local.iter().cloned());
         let merged = match local.is_empty() {
