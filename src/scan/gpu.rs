@@ -241,10 +241,11 @@ impl Tuning {
                 .unwrap_or(default)
         };
         // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
-        // fix-up. On the H200, 2^17 chunks (one pass of 256-lane workgroups with 48 KiB
-        // of hot table each) measured best: 2^16 leaves SMs idle, 2^18 doubles the
-        // per-chunk host work and runs a second occupancy round (BENCHMARKS.md).
-        let (wg, lanes) = if cpu { (64, 256) } else { (256, 1 << 17) };
+        // fix-up. On the H200, 2^15 chunks of 256-lane workgroups with 48 KiB of hot table
+        // each measured best on every set and text (BENCHMARKS.md, session 3): more chunks
+        // cost more per-chunk results and host walking than they add in parallelism,
+        // and 2^14 leaves lanes too much to verify per call on keyword-dense text.
+        let (wg, lanes) = if cpu { (64, 256) } else { (256, 1 << 15) };
         Tuning {
             workgroup: var("VYRE_SCAN_WG", wg).min(1024) as u32,
             lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
