@@ -80,6 +80,9 @@ fn prefilter_verification_in_the_lane_at_its_limits() {
         (None, 1 << 16, None),
         (Some("300"), 1 << 16, None),
         (Some("40"), 256, Some(8192)),
+        // Less reserve than one state's factor ids (`key` ends with `api_key`): the
+        // lane hands the whole state to the host.
+        (Some("2"), 256, None),
     ] {
         if let Some(r) = reserve {
             // Read by GpuBackend::new.

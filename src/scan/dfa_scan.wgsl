@@ -2,7 +2,8 @@
 // DFA table and append hit records to the hit ring.
 //   user0: DFA tables (Dfa::gpu_words of every group, back to back)   user1: haystack bytes packed LE in words
 //   user2: hit ring: [0] records appended (atomic, counts past capacity), [1] capacity,
-//          records from word 4: {slot, match-set (state index), end lo, end hi}
+//          records from word 4: {slot, match-set (state index) or bit 31 | pattern id
+//          (see below), end lo, end hi}
 //   user3: two result words per slot, written when the slot is DONE (the host reads
 //          these instead of the ring): mode 0 = state on reaching arg 9, exit state;
 //          mode 1 = position where both runs met (0xFFFFFFFF = never), exit state.
@@ -32,7 +33,9 @@
 // is word aligned; bytes before the first and after the last whole word, and all of
 // mode 1 (which stops as soon as the runs meet), go one byte per iteration. Every
 // iteration spends one unit of the lane budget (lavapipe cuts loops after 65,535
-// iterations per invocation); out of budget → save position and state, YIELD.
+// iterations per invocation), verification iterations out of the reserve; out of budget
+// → save position and state, YIELD. A loop that lavapipe cuts anyway ends in a YIELD or
+// in a factor hit left to the host, never in a lost hit.
 // Hits cost one atomicAdd each; the capacity is read once per call.
 //
 // Hot table: the workgroup hook `scan_dfa_prepare` stages, in workgroup memory, the
@@ -148,27 +151,37 @@ fn scan_dfa_candidates(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
     let mo = g + user0[g + 5u];
     let a = user0[mo + si];
     let b = user0[mo + si + 1u];
-    if (b - a > scan_vleft || b < a) {
+    if (b < a || b - a > scan_vleft) {
         scan_dfa_emit(slot, g, s, p, cap); // the host verifies all of them
         return;
     }
+    // The id loop's iterations are paid up front; each verification pays for its steps
+    // and its loop exit out of what is left (lavapipe counts every loop iteration).
+    scan_vleft -= b - a;
     let base = user0[g + ft];
     let count = user0[g + ft + 1u];
     let fend = p + 1u - user0[g + 3u];
-    for (var k = a; k < b; k = k + 1u) {
-        scan_vleft -= 1u;
+    var k = a;
+    for (; k < b; k = k + 1u) {
         let id = user0[g + k];
         let j = id - base;
         var done = false;
-        if (j < count) {
+        if (j < count && scan_vleft != 0u) {
             let voff = user0[g + ft + 2u + 2u * j];
             if (voff != 0u) {
+                scan_vleft -= 1u;
                 done = scan_verify(slot, g + voff, fend, user0[g + ft + 3u + 2u * j], cap);
             }
         }
         if (!done) {
             scan_record(slot, 0x80000000u | id, fend, cap);
         }
+    }
+    if (k < b) {
+        // lavapipe cut the loop (its per-invocation iteration limit was reached): the
+        // host verifies every id of this state (ids already settled come back twice and
+        // are merged).
+        scan_dfa_emit(slot, g, s, p, cap);
     }
 }
 

@@ -952,9 +952,10 @@ impl GpuBackend {
                 });
             }
         };
-        // Emit in slot order (a counting sort; one lane appends its hits in end order),
-        // each fixed-up chunk's own hits first: the output is then sorted by end within
-        // each segment and group, which makes the caller's final sort nearly free.
+        // Emit in slot order (a counting sort; one lane appends its hits in end order,
+        // except matches verified in the lane, which end near their literal), each
+        // fixed-up chunk's own hits first: the output is then nearly sorted by end within
+        // each segment and group, which keeps the caller's final (stable) sort cheap.
         let mut first = vec![0usize; nslots + 1];
         for &(slot, ..) in &hits0 {
             first[slot as usize + 1] += 1;
@@ -1123,7 +1124,9 @@ impl GpuBackend {
 
 /// Ring words publishing one DFA_SCAN slot per args entry (slots 0.., tenant 0, the
 /// default priority), written in one go for the hundreds of thousands of chunks of a
-/// pass (a built-in opcode with at most 11 args: nothing to validate per slot).
+/// pass (a built-in opcode with 12 args: nothing to validate per slot). Arg 11 is slot
+/// word 15, which a faulting slot overwrites with its fault code; a fault fails the
+/// whole scan, so the arg is never read again.
 fn encode_slots(args: &[[u32; 12]]) -> Vec<u32> {
     args.iter()
         .flat_map(|a| {

@@ -274,15 +274,17 @@ impl Prefilter {
 
     /// The GPU verifiers of the factor literals: one anchored DFA per pattern, started
     /// `n + max_pre` bytes before the end of a factor hit (literal length `n`). A pattern
-    /// whose verifier exceeds [`DEVICE_VERIFIER_BYTES`], or past [`DEVICE_VERIFY_BYTES`]
-    /// in all, or that does not compile to a device table, is verified on the host.
-    pub fn device_verify(&self) -> DeviceVerify {
+    /// whose verifier exceeds [`DEVICE_VERIFIER_BYTES`], or past `budget` bytes (at most
+    /// [`DEVICE_VERIFY_BYTES`]) in all, or that does not compile to a device table, is
+    /// verified on the host.
+    pub fn device_verify(&self, budget: usize) -> DeviceVerify {
+        let budget = budget.min(DEVICE_VERIFY_BYTES);
         let mut verifiers = Vec::new();
         let mut slot = Vec::with_capacity(self.verifiers.len());
         let mut total = 0;
         for v in &self.verifiers {
             match Dfa::compile_verifier(&v.anchored, v.index, DEVICE_VERIFIER_BYTES) {
-                Ok(d) if total + d.table_bytes() <= DEVICE_VERIFY_BYTES => {
+                Ok(d) if total + d.table_bytes() <= budget => {
                     total += d.table_bytes();
                     slot.push(Some(verifiers.len() as u32));
                     verifiers.push(d);

@@ -259,9 +259,11 @@ impl Scanner {
         Ok(hits)
     }
 
-    /// The prefilter found candidates so dense (more than one per [`DENSE_BYTES`] bytes
-    /// of a large input) that verifying them on the host costs more than running the
-    /// full groups on the backend: remember that, and use the full groups from now on.
+    /// The prefilter left the host candidates so dense (more than one per
+    /// [`DENSE_BYTES`] bytes of a large input) that verifying them there costs more than
+    /// running the full groups on the backend: remember that, and use the full groups
+    /// from now on. Only unverified factor hits count: the GPU backend verifies in the
+    /// scan lane and leaves the host few, so in practice this is the CPU backend's switch.
     fn too_dense(&self, f: &Filtered, raw: &[Hit], bytes: usize) -> bool {
         let candidates = raw.iter().filter(|h| f.is_factor_hit(h)).count();
         let per = *DENSE_OVERRIDE;

@@ -100,8 +100,10 @@ impl From<Arc<Dfa>> for DfaSet {
 impl DfaSet {
     /// Compile `patterns`: one table if the whole set fits the group target
     /// (min(`max_table_bytes`, [`DEFAULT_GROUP_TABLE_BYTES`]) bytes); otherwise regexes
-    /// with a literal factor go through the prefilter (one literal DFA + exact host
-    /// verification) and the rest is split into groups as [`DfaSet::compile_grouped`].
+    /// with a literal factor go through the prefilter (one literal DFA + exact
+    /// verification, in the GPU scan lane or on the host) and the rest shares the
+    /// literal DFA's table when it fits, else is split into groups as
+    /// [`DfaSet::compile_grouped`].
     /// Pure-literal sets never use the prefilter. Same hits as scanning each pattern alone.
     pub fn compile(patterns: &[Pattern], options: &CompileOptions) -> Result<DfaSet> {
         Self::compile_prefiltered(patterns, options, DEFAULT_GROUP_TABLE_BYTES)
@@ -139,8 +141,12 @@ impl DfaSet {
             .collect();
         // The factor literals and the residual patterns in one table when it fits the
         // group target (one pass over the input instead of two); otherwise residual
-        // groups plus the literal DFA.
-        let verify = prefilter.device_verify();
+        // groups plus the literal DFA. Its device verifiers follow its table, within the
+        // table limit.
+        let verified = |d: Dfa| {
+            let room = options.max_table_bytes.saturating_sub(d.table_bytes());
+            Arc::new(d.with_device_verify(prefilter.device_verify(room)))
+        };
         let mut both = literals.clone();
         both.extend(local.iter().cloned());
         let merged = match local.is_empty() {
@@ -152,7 +158,7 @@ impl DfaSet {
             },
         };
         let groups = match merged {
-            Some(d) => vec![Arc::new(d.with_device_verify(verify))],
+            Some(d) => vec![verified(d)],
             None => {
                 let mut groups = if local.is_empty() {
                     Vec::new()
@@ -163,8 +169,7 @@ impl DfaSet {
                         Err(_) => Self::split(&local, &residual, &group, options)?,
                     }
                 };
-                let literal_group = Dfa::compile(&literals, options)?;
-                groups.push(Arc::new(literal_group.with_device_verify(verify)));
+                groups.push(verified(Dfa::compile(&literals, options)?));
                 groups
             }
         };
