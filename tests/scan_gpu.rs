@@ -388,3 +388,34 @@ fn gpu_scan_after_a_device_loss_equals_cpu() {
     assert_eq!(sc.scan(&small, 2).unwrap(), want(&small, 2));
     assert_eq!(sc.scan(&big, 3).unwrap(), want(&big, 3));
 }
+
+#[test]
+fn a_new_table_at_a_dropped_tables_address_is_uploaded() {
+    // The backend caches device buffers per table. Tables of equal size built one after
+    // another usually land at the address the last one was freed from; each must still
+    // be scanned with its own transitions.
+    use vyre::scan::Backend;
+    let b = GpuBackend::new(None, 64).expect("GPU backend");
+    let input = b"foo bar baz foo";
+    for (i, word) in [&b"foo"[..], b"bar", b"baz", b"foo"].iter().enumerate() {
+        let dfa = Box::new(
+            Dfa::compile(
+                &[Pattern::literal(word, i as u32)],
+                &CompileOptions::default(),
+            )
+            .unwrap(),
+        );
+        let item = [vyre::scan::Item {
+            bytes: input,
+            state: dfa.start_state(),
+            base: 0,
+            tag: 0,
+        }];
+        let mut got = Vec::new();
+        b.scan_items(&dfa, &item, &mut got).unwrap();
+        got.sort_by_key(|h| (h.end, h.pattern));
+        let want = cpu::scan(&dfa, input);
+        assert_eq!(got, want, "table {i} ({})", String::from_utf8_lossy(word));
+        assert!(!want.is_empty());
+    }
+}

@@ -18,6 +18,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, MatchKind};
 use regex_syntax::hir::Hir;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Pattern flag: ASCII case-insensitive matching.
@@ -127,9 +128,31 @@ pub struct Dfa {
     extras: Extras,
 }
 
+/// Names a table's content in the GPU backend's buffer caches: unique per constructed
+/// table, shared by its clones (a table never changes once built). Not part of the
+/// table's value: `==` ignores it.
+#[derive(Clone, Copy, Debug)]
+struct CacheId(u64);
+
+impl Default for CacheId {
+    fn default() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        CacheId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl PartialEq for CacheId {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for CacheId {}
+
 /// Parts of a table only the GPU scan uses.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Extras {
+    id: CacheId,
     /// Anchored verifier ([`Dfa::compile_verifier`]): start state by look-behind byte
     /// (index 256: text start), and the dead state, where a verification stops.
     starts: Vec<u32>,
@@ -296,7 +319,13 @@ impl Dfa {
     /// Give a prefilter's literal group its device verifiers.
     pub(crate) fn with_device_verify(mut self, v: DeviceVerify) -> Dfa {
         self.extras.verify = Some(Arc::new(v));
+        self.extras.id = CacheId::default(); // new content
         self
+    }
+
+    /// Unique name of this table's content (see `CacheId`), for device buffer caches.
+    pub(crate) fn cache_id(&self) -> u64 {
+        self.extras.id.0
     }
 
     /// Aho-Corasick DFA (no match delay, no EOI lists) over our own byte classes: every

@@ -59,9 +59,9 @@ pub struct GpuBackend {
     pass_bytes: usize,
     /// Largest table bytes of one bundle of groups (one storage binding).
     table_limit: usize,
-    /// Buffers reused by scans from host memory, one set per DFA (group) address, so
+    /// Buffers reused by scans from host memory, one set per DFA (group) cache id, so
     /// each group's table is uploaded once.
-    scratch: Mutex<HashMap<usize, Resident>>,
+    scratch: Mutex<HashMap<u64, Resident>>,
 }
 
 /// A buffer set kept across calls: grown (to the next power of two) when a call needs
@@ -73,9 +73,8 @@ struct Resident {
     table_bytes: usize,
     hay_bytes: usize,
     hit_cap: usize,
-    /// (address, words) of each DFA whose table is loaded, in order (the scanner owns the
-    /// DFAs for as long as this set exists).
-    table: Option<Vec<(usize, usize)>>,
+    /// Cache id of each DFA whose table is loaded, in order.
+    table: Option<Vec<u64>>,
     /// Id of the resident haystack loaded (0 = scratch contents).
     hay: u64,
     /// The ring holds no claimable slot (the last round completed).
@@ -455,7 +454,7 @@ impl GpuBackend {
             .scratch
             .lock()
             .map_err(|_| Error::new(Status::Poisoned, "GPU scanner lock poisoned"))?;
-        let key = dfas[0] as *const Dfa as usize;
+        let key = dfas[0].cache_id();
         let mut res = scratch.remove(&key);
         // Split items into passes of at most pass_bytes haystack bytes; a piece of an
         // item never shares a pass with its predecessor, so its entering state is known.
@@ -525,7 +524,7 @@ impl GpuBackend {
             r.set.read(buffer::EXTRA + 2, 0, &mut [0u8; 4])?;
         }
         if let Some(r) = res {
-            cache.insert(dfas[0] as *const Dfa as usize, Box::new(r));
+            cache.insert(dfas[0].cache_id(), Box::new(r));
         }
         Ok(())
     }
@@ -554,7 +553,7 @@ impl GpuBackend {
             return Ok(exits.iter().map(|e| e[0]).collect());
         }
         let mut cache = lock_cache(hay)?;
-        let key = dfas[0] as *const Dfa as usize;
+        let key = dfas[0].cache_id();
         let mut res: Option<Resident> = cache
             .remove(&key)
             .and_then(|b| b.downcast::<Resident>().ok())
@@ -574,7 +573,7 @@ impl GpuBackend {
     }
 }
 
-type HayCache = HashMap<usize, Box<dyn std::any::Any + Send>>;
+type HayCache = HashMap<u64, Box<dyn std::any::Any + Send>>;
 
 fn lock_cache(hay: &ResidentHaystack) -> Result<std::sync::MutexGuard<'_, HayCache>> {
     hay.cache
@@ -687,10 +686,7 @@ impl GpuBackend {
         let r = res
             .as_mut()
             .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
-        let key: Vec<(usize, usize)> = dfas
-            .iter()
-            .map(|d| (*d as *const Dfa as usize, d.gpu_len_words()))
-            .collect();
+        let key: Vec<u64> = dfas.iter().map(|d| d.cache_id()).collect();
         if r.table.as_ref() != Some(&key) {
             for (d, &b) in dfas.iter().zip(&bases) {
                 r.set

@@ -18,9 +18,11 @@ use std::sync::{Arc, Mutex};
 pub struct ResidentHaystack {
     bytes: Vec<u8>,
     id: u64,
-    /// Backend-private resident state keyed by a DFA group's address (the GPU backend
-    /// keeps one buffer set per bundle of groups here, keyed by its first group).
-    pub(crate) cache: Mutex<HashMap<usize, Box<dyn Any + Send>>>,
+    /// Backend-private resident state keyed by a DFA group's cache id (the GPU backend
+    /// keeps one buffer set per bundle of groups here, keyed by its first group). An id
+    /// names one table's content for the life of the process, so a table dropped and
+    /// another built at the same address never meet a stale buffer set.
+    pub(crate) cache: Mutex<HashMap<u64, Box<dyn Any + Send>>>,
 }
 
 static NEXT_HAYSTACK_ID: AtomicU64 = AtomicU64::new(1);
