@@ -116,10 +116,8 @@ impl DfaSet {
         group_bytes: usize,
     ) -> Result<DfaSet> {
         let group = group_options(options, group_bytes);
-        match Dfa::compile(patterns, &group) {
-            Ok(d) => return Ok(d.into()),
-            Err(e) if e.status != Status::TooLarge => return Err(e),
-            Err(_) => {}
+        if let Some(d) = compile_if_fits(patterns, &group)? {
+            return Ok(d.into());
         }
         let base = u32::try_from(patterns.len())
             .map_err(|_| Error::overflow("more than 2^32 patterns"))?;
@@ -151,11 +149,7 @@ impl DfaSet {
         both.extend(local.iter().cloned());
         let merged = match local.is_empty() {
             true => None,
-            false => match Dfa::compile(&both, &group) {
-                Ok(d) => Some(d),
-                Err(e) if e.status != Status::TooLarge => return Err(e),
-                Err(_) => None,
-            },
+            false => compile_if_fits(&both, &group)?,
         };
         let groups = match merged {
             Some(d) => vec![verified(d)],
@@ -163,10 +157,9 @@ impl DfaSet {
                 let mut groups = if local.is_empty() {
                     Vec::new()
                 } else {
-                    match Dfa::compile(&local, &group) {
-                        Ok(d) => vec![Arc::new(d)],
-                        Err(e) if e.status != Status::TooLarge => return Err(e),
-                        Err(_) => Self::split(&local, &residual, &group, options)?,
+                    match compile_if_fits(&local, &group)? {
+                        Some(d) => vec![Arc::new(d)],
+                        None => Self::split(&local, &residual, &group, options)?,
                     }
                 };
                 groups.push(verified(Dfa::compile(&literals, options)?));
@@ -197,10 +190,8 @@ impl DfaSet {
     ) -> Result<DfaSet> {
         let group = group_options(options, group_bytes);
         // Fast path (and validation of every pattern, with set-wide indexes in errors).
-        match Dfa::compile(patterns, &group) {
-            Ok(d) => return Ok(d.into()),
-            Err(e) if e.status != Status::TooLarge => return Err(e),
-            Err(_) => {}
+        if let Some(d) = compile_if_fits(patterns, &group)? {
+            return Ok(d.into());
         }
         let names: Vec<usize> = (0..patterns.len()).collect();
         Ok(DfaSet {
@@ -236,11 +227,7 @@ impl DfaSet {
         group: &CompileOptions,
         hard: &CompileOptions,
     ) -> Result<(Dfa, usize)> {
-        let try_run = |j: usize| match Dfa::compile(&patterns[i..j], group) {
-            Ok(d) => Ok(Some(d)),
-            Err(e) if e.status == Status::TooLarge => Ok(None),
-            Err(e) => Err(e),
-        };
+        let try_run = |j: usize| compile_if_fits(&patterns[i..j], group);
         let Some(mut best) = try_run(i + 1)? else {
             return match Dfa::compile(&patterns[i..i + 1], hard) {
                 Ok(d) => Ok((d, i + 1)),
@@ -333,6 +320,15 @@ impl DfaSet {
     /// DFA; the host-side lazy DFAs of the verifiers are not counted).
     pub fn table_bytes(&self) -> u64 {
         self.groups.iter().map(|g| g.table_bytes() as u64).sum()
+    }
+}
+
+/// [`Dfa::compile`], with a table over the size limit as `None` (the caller splits).
+fn compile_if_fits(patterns: &[Pattern], options: &CompileOptions) -> Result<Option<Dfa>> {
+    match Dfa::compile(patterns, options) {
+        Ok(d) => Ok(Some(d)),
+        Err(e) if e.status == Status::TooLarge => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
