@@ -240,11 +240,12 @@ impl Tuning {
                 .unwrap_or(default)
         };
         // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
-        // fix-up. On the H200, 2^15 chunks of 256-lane workgroups with 48 KiB of hot table
-        // each measured best on every set and text (BENCHMARKS.md, session 3): more chunks
-        // cost more per-chunk results and host walking than they add in parallelism,
-        // and 2^14 leaves lanes too much to verify per call on keyword-dense text.
-        let (wg, lanes) = if cpu { (64, 256) } else { (256, 1 << 15) };
+        // fix-up. On the H200, 2^16 chunks in 512-lane workgroups with 48 KiB of hot
+        // table each measured best on every set and text (BENCHMARKS.md, session 3): one
+        // workgroup per SM with 16 warps to hide latency; more chunks cost more per-chunk
+        // results and host walking than they add in parallelism, and much fewer leave
+        // lanes too much to verify per call on keyword-dense text.
+        let (wg, lanes) = if cpu { (64, 256) } else { (512, 1 << 16) };
         Tuning {
             workgroup: var("VYRE_SCAN_WG", wg).min(1024) as u32,
             lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
