@@ -123,12 +123,7 @@ impl DfaSet {
             .map_err(|_| Error::overflow("more than 2^32 patterns"))?;
         let (prefilter, literals, residual) = Prefilter::build(patterns, base)?;
         if prefilter.pattern_count() == 0 {
-            let names: Vec<usize> = (0..patterns.len()).collect();
-            let groups = Self::split(patterns, &names, &group, options)?;
-            return Ok(DfaSet {
-                groups,
-                filter: None,
-            });
+            return Self::split_all(patterns, &group, options);
         }
         let local: Vec<Pattern> = residual
             .iter()
@@ -193,9 +188,18 @@ impl DfaSet {
         if let Some(d) = compile_if_fits(patterns, &group)? {
             return Ok(d.into());
         }
+        Self::split_all(patterns, &group, options)
+    }
+
+    /// Every pattern into groups by [`DfaSet::split`], no prefilter.
+    fn split_all(
+        patterns: &[Pattern],
+        group: &CompileOptions,
+        hard: &CompileOptions,
+    ) -> Result<DfaSet> {
         let names: Vec<usize> = (0..patterns.len()).collect();
         Ok(DfaSet {
-            groups: Self::split(patterns, &names, &group, options)?,
+            groups: Self::split(patterns, &names, group, hard)?,
             filter: None,
         })
     }
