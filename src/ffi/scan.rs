@@ -211,6 +211,24 @@ pub struct vyre_haystack {
     poison: Poison,
     scanner: Arc<Scanner>,
     hay: ResidentHaystack,
+    /// The last scan's hits: the buffer is reused by the next scan (large hit counts
+    /// would otherwise cost fresh, page-faulting memory on every call).
+    hits: Mutex<Vec<Hit>>,
+}
+
+/// Scan a loaded haystack into its reused hit buffer, then hand the hits to `f`. A
+/// buffer in use (another thread's scan, or a callback scanning this haystack again)
+/// is not waited for: that call gets a buffer of its own.
+fn scan_loaded<T>(h: &vyre_haystack, tag: u32, f: impl FnOnce(&[Hit]) -> Result<T>) -> Result<T> {
+    let mut own = Vec::new();
+    let mut held = match h.hits.try_lock() {
+        Ok(g) => Some(g),
+        Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    };
+    let hits = held.as_deref_mut().unwrap_or(&mut own);
+    h.scanner.scan_resident_into(&h.hay, tag, hits)?;
+    f(hits)
 }
 
 fn to_c(h: &Hit) -> vyre_hit {
@@ -806,6 +824,7 @@ pub unsafe extern "C" fn vyre_scanner_load(
             poison: Poison::default(),
             scanner: s.scanner.clone(),
             hay,
+            hits: Mutex::new(Vec::new()),
         }));
         Ok(())
     })
@@ -832,8 +851,7 @@ pub unsafe extern "C" fn vyre_haystack_scan(
 ) -> vyre_status {
     with_handle(out_error, haystack, "haystack", |h| {
         require_out(out_hit_count, "out_hit_count")?;
-        let found = h.scanner.scan_resident(&h.hay, tag)?;
-        store(&found, hits, hit_len, out_hit_count)
+        scan_loaded(h, tag, |found| store(found, hits, hit_len, out_hit_count))
     })
 }
 
@@ -854,8 +872,7 @@ pub unsafe extern "C" fn vyre_haystack_scan_callback(
 ) -> vyre_status {
     with_handle(out_error, haystack, "haystack", |h| {
         let cb = require_callback(callback)?;
-        let found = h.scanner.scan_resident(&h.hay, tag)?;
-        deliver(&found, cb, userdata)
+        scan_loaded(h, tag, |found| deliver(found, cb, userdata))
     })
 }
 

@@ -602,8 +602,13 @@ impl ResidentSet {
                 }
             }
         }
+        // The caller's buffers receive the reads in place (no fresh allocation).
+        let mut bufs: Vec<Vec<u8>> = reads
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.data))
+            .collect();
         let mut recovered = 0;
-        let (mut report, outs) = with_recovery(
+        let outcome = with_recovery(
             mk.device(),
             opts.recovery_attempts,
             &mut recovered,
@@ -616,6 +621,7 @@ impl ResidentSet {
                 let outcome = uploads.and_then(|uploads| {
                     let gpu = st.gpu.as_mut().expect("synced above");
                     let mut jobs = [Job::new(gpu, &specs)];
+                    jobs[0].out = std::mem::take(&mut bufs);
                     waves::run(state, &pipe, &mk, &mut jobs, opts, &uploads)?;
                     let [job] = jobs;
                     let mut report = job.report;
@@ -627,9 +633,19 @@ impl ResidentSet {
                 }
                 outcome
             },
-        )?;
-        for (r, data) in reads.iter_mut().zip(outs.iter()) {
-            r.data.copy_from_slice(data);
+        );
+        let (mut report, mut outs) = match outcome {
+            Ok(v) => v,
+            Err(e) => {
+                // Hand back buffers of the requested lengths (contents unspecified).
+                for (r, spec) in reads.iter_mut().zip(&specs) {
+                    r.data.resize(spec.len as usize, 0);
+                }
+                return Err(e);
+            }
+        };
+        for (r, data) in reads.iter_mut().zip(outs.iter_mut()) {
+            r.data = std::mem::take(data);
         }
         if self.shared.sync_mirror {
             for (spec, data) in specs[sync_first..].iter().zip(outs[sync_first..].iter()) {
@@ -668,7 +684,9 @@ impl ResidentSet {
                     .map(|u| u.with_device_copies(0, copies));
                 let outcome = uploads.and_then(|uploads| {
                     let gpu = st.gpu.as_mut().expect("synced above");
-                    waves::read_ranges(state, gpu, &spec, &uploads)
+                    let mut data = Vec::new();
+                    waves::read_ranges(state, gpu, &spec, &uploads, &mut data)?;
+                    Ok(data)
                 });
                 if outcome.is_err() {
                     st.gpu = None;

@@ -211,10 +211,14 @@ impl Drop for Uploads {
 pub(crate) struct Job<'a> {
     pub set: &'a mut GpuSet,
     pub reads: &'a [ReadSpec],
-    /// Read results, in the order of `reads`.
+    /// Read results, in the order of `reads`. Buffers already here when the job runs
+    /// are reused (filled in place), so a caller that hands the same buffers back every
+    /// call does not page-fault fresh memory for large reads.
     pub out: Vec<Vec<u8>>,
     pub report: DispatchReport,
     finished: bool,
+    /// `out` holds this dispatch's reads.
+    read_done: bool,
     /// The wave whose submission also copied the reads (valid if it was the last).
     speculated_wave: u32,
 }
@@ -227,6 +231,7 @@ impl<'a> Job<'a> {
             out: Vec::new(),
             report: DispatchReport::default(),
             finished: false,
+            read_done: false,
             speculated_wave: 0,
         }
     }
@@ -351,25 +356,27 @@ fn encode_reads(
     }
 }
 
-fn decode_reads(view: &[u8], reads: &[ReadSpec], offs: &[u64]) -> Vec<Vec<u8>> {
-    reads
-        .iter()
-        .zip(offs)
-        .map(|(r, &at)| {
-            let skip = (r.offset - (r.offset & !3)) as usize;
-            let from = at as usize + skip;
-            view[from..from + r.len as usize].to_vec()
-        })
-        .collect()
+/// Copy each read out of the mapped staging view into `out` (its buffers reused when
+/// there is one per read).
+fn decode_reads(view: &[u8], reads: &[ReadSpec], offs: &[u64], out: &mut Vec<Vec<u8>>) {
+    out.resize_with(reads.len(), Vec::new);
+    for ((r, &at), o) in reads.iter().zip(offs).zip(out.iter_mut()) {
+        let skip = (r.offset - (r.offset & !3)) as usize;
+        let from = at as usize + skip;
+        o.clear();
+        o.extend_from_slice(&view[from..from + r.len as usize]);
+    }
 }
 
-/// Read ranges of a set in one submission (no kernel launch).
+/// Read ranges of a set in one submission (no kernel launch), into `out` (see
+/// [`decode_reads`]).
 pub(crate) fn read_ranges(
     state: &DeviceState,
     set: &mut GpuSet,
     reads: &[ReadSpec],
     uploads: &Uploads,
-) -> Result<Vec<Vec<u8>>> {
+    out: &mut Vec<Vec<u8>>,
+) -> Result<()> {
     let (offs, total) = read_layout(0, reads);
     let mut encoder = state.device.create_command_encoder(&Default::default());
     uploads.encode(&mut encoder, &[&*set]);
@@ -377,15 +384,15 @@ pub(crate) fn read_ranges(
     encode_reads(&mut encoder, set, &staging, reads, &offs);
     let idx = submit(state, encoder)?;
     map_and_wait(state, &staging, total, idx)?;
-    let out = {
+    {
         let view = staging
             .slice(0..total)
             .get_mapped_range()
             .map_err(|e| failed(state, &format!("reading back ({e})")))?;
-        decode_reads(&view, reads, &offs)
-    };
+        decode_reads(&view, reads, &offs, out);
+    }
     staging.unmap();
-    Ok(out)
+    Ok(())
 }
 
 /// Workgroups for one wave of a ring of `slots`: the requested count, raised so that
@@ -557,7 +564,8 @@ pub(crate) fn run(
                     job.finished = true;
                 }
                 if job.finished && job.speculated_wave == wave {
-                    job.out = decode_reads(&view, job.reads, &read_offs);
+                    decode_reads(&view, job.reads, &read_offs, &mut job.out);
+                    job.read_done = true;
                     job.report.bytes_out += read_bytes;
                 }
             }
@@ -567,9 +575,10 @@ pub(crate) fn run(
     // Reads that did not ride along with the last wave.
     if let Some(job) = jobs
         .first_mut()
-        .filter(|j| !batch && !j.reads.is_empty() && j.out.len() != j.reads.len())
+        .filter(|j| !batch && !j.reads.is_empty() && !j.read_done)
     {
-        job.out = read_ranges(state, job.set, job.reads, &Uploads::default())?;
+        read_ranges(state, job.set, job.reads, &Uploads::default(), &mut job.out)?;
+        job.read_done = true;
         job.report.sync_points += 1;
         job.report.bytes_out += read_bytes;
     }

@@ -82,6 +82,22 @@ struct Resident {
     /// What the round-0 ring template (extra buffer 4) was encoded for; a resident
     /// haystack scanned again restores its ring from it on the device.
     template: Option<TemplateKey>,
+    /// Hit records to read back with round 0's dispatch (round 0's count last time), so
+    /// a scan repeated on a resident haystack reads its hits without a second round trip.
+    hits_hint: usize,
+    /// Host buffers reused from call to call: fresh large allocations cost page faults
+    /// on every call, more than the work done in them.
+    spare: Spare,
+}
+
+/// Host-side buffers of a pass, kept in its [`Resident`] between calls.
+#[derive(Default)]
+struct Spare {
+    results: Vec<u8>,
+    records: Vec<u8>,
+    /// Counting sort of round 0's hits by slot: per-slot cursors and record order.
+    cursor: Vec<u32>,
+    order: Vec<u32>,
 }
 
 /// Everything round 0's slots depend on: the haystack, the group tables' offsets, the
@@ -95,9 +111,49 @@ struct TemplateKey {
     slots: usize,
 }
 
-/// What a round returns: per slot the result pair, and the hits (slot, match-set
-/// state, end offset).
-type RoundOut = (Vec<[u32; 2]>, Vec<(u32, u32, u64)>);
+/// What a round read back: per slot two result words (mode 0: state at the chunk
+/// start, exit state; mode 1: meeting position or NONE, exit state), and the hit ring's
+/// header (16 bytes) followed by its records (slot, match-set state or bit 31 |
+/// pattern id, end lo, end hi), all little-endian.
+struct RoundOut {
+    results: Vec<u8>,
+    records: Vec<u8>,
+}
+
+fn word(bytes: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes(bytes[i * 4..i * 4 + 4].try_into().unwrap_or_default())
+}
+
+impl RoundOut {
+    fn result(&self, slot: usize) -> [u32; 2] {
+        [
+            word(&self.results, slot * 2),
+            word(&self.results, slot * 2 + 1),
+        ]
+    }
+    fn hit_count(&self) -> usize {
+        self.records.len() / 16 - 1
+    }
+    /// Hit `i`: (slot, match-set state or bit 31 | pattern id, end).
+    fn hit(&self, i: usize) -> (u32, u32, u64) {
+        let r = &self.records[16 + i * 16..32 + i * 16];
+        let lo = word(r, 2) as u64;
+        (word(r, 0), word(r, 1), lo | (word(r, 3) as u64) << 32)
+    }
+    fn hits(&self) -> impl Iterator<Item = (u32, u32, u64)> + '_ {
+        (0..self.hit_count()).map(|i| self.hit(i))
+    }
+}
+
+/// `v` with length `len` (contents unspecified: the caller overwrites them).
+fn sized(mut v: Vec<u8>, len: usize) -> Vec<u8> {
+    if v.len() > len {
+        v.truncate(len);
+    } else {
+        v.resize(len, 0);
+    }
+    v
+}
 
 /// The slots of a round: encoded from args, or restored from the template.
 enum Slots<'a> {
@@ -133,6 +189,7 @@ fn ensure(
     // The haystack binding is sized exactly (it may be close to the binding limit).
     let hay_bytes = hay_bytes.max(o(|r| r.hay_bytes)).max(4);
     let hit_cap = grow(hit_cap, o(|r| r.hit_cap));
+    let (hits_hint, spare) = old.map_or((0, Spare::default()), |r| (r.hits_hint, r.spare));
     let set = ResidentSet::new(
         mk,
         &ResidentDesc {
@@ -157,6 +214,8 @@ fn ensure(
         hay: 0,
         ring_clean: true,
         template: None,
+        hits_hint,
+        spare,
     });
     Ok(())
 }
@@ -300,11 +359,18 @@ struct Chains<'a> {
     nch: usize,
     seg_chunks: &'a [(usize, usize)],
     entering0: &'a [Vec<u32>],
-    spec_entry: &'a [u32],
-    spec_exit: &'a [u32],
+    /// Round 0: per slot the speculative run's state at the chunk start, and at its end.
+    round0: &'a RoundOut,
 }
 
 impl Chains<'_> {
+    fn spec_entry(&self, slot: usize) -> u32 {
+        self.round0.result(slot)[0] & !MATCH_BIT
+    }
+    fn spec_exit(&self, slot: usize) -> u32 {
+        self.round0.result(slot)[1] & !MATCH_BIT
+    }
+
     /// Follow every chain with what is known: a settled chunk exits in its speculative
     /// exit state; an unsettled one in its fix-up's exit when the runs never met, else
     /// (met, or not run yet: a guess that is checked next round) the speculative exit.
@@ -318,8 +384,8 @@ impl Chains<'_> {
                 let mut entering = entering0[seg];
                 for k in a..b {
                     let slot = g * self.nch + k;
-                    if k == a || entering == self.spec_entry[slot] {
-                        entering = self.spec_exit[slot];
+                    if k == a || entering == self.spec_entry(slot) {
+                        entering = self.spec_exit(slot);
                         continue;
                     }
                     let fix = memo.get(&(slot, entering));
@@ -331,7 +397,7 @@ impl Chains<'_> {
                     });
                     entering = match fix {
                         Some(f) if f.met_at == NONE => f.exit,
-                        _ => self.spec_exit[slot],
+                        _ => self.spec_exit(slot),
                     };
                 }
                 visit(Visit::SegmentEnd {
@@ -833,21 +899,18 @@ impl GpuBackend {
             (Some(_), true) => Slots::Template(nslots, None),
             (Some(_), false) => Slots::Template(nslots, Some(&args0)),
         };
-        let (res0, hits0) = self.round(res, slots0)?;
+        let round0 = self.round(res, slots0, true)?;
         if let (Some(r), Some(k)) = (res.as_mut(), key) {
             r.template = Some(k);
         }
         trace(
             &format!(
                 "round 0 ({nslots} slots, {} hits, {} of them pattern ids, template {cached})",
-                hits0.len(),
-                hits0.iter().filter(|h| h.1 & MATCH_BIT != 0).count()
+                round0.hit_count(),
+                round0.hits().filter(|h| h.1 & MATCH_BIT != 0).count()
             ),
             &mut t,
         );
-        // Per slot: the speculative run's state at the chunk start, and at its end.
-        let spec_entry: Vec<u32> = res0.iter().map(|r| r[0] & !MATCH_BIT).collect();
-        let spec_exit: Vec<u32> = res0.iter().map(|r| r[1] & !MATCH_BIT).collect();
         // Fix-up rounds (all groups' fix-ups in the same round). A chunk is settled when
         // its true entering state equals its speculative one; otherwise the true and the
         // speculative run go in lockstep from the chunk start until they meet.
@@ -855,8 +918,7 @@ impl GpuBackend {
             nch,
             seg_chunks: &seg_chunks,
             entering0: &entering0,
-            spec_entry: &spec_entry,
-            spec_exit: &spec_exit,
+            round0: &round0,
         };
         let mut memo: HashMap<(usize, u32), FixResult> = HashMap::new();
         loop {
@@ -879,17 +941,18 @@ impl GpuBackend {
                 .iter()
                 .map(|&(slot, e)| {
                     let k = slot % nch;
-                    arg(1, slot / nch, k, chunks[k].pos, e, spec_entry[slot])
+                    arg(1, slot / nch, k, chunks[k].pos, e, chain.spec_entry(slot))
                 })
                 .collect();
             trace("fix-up planning", &mut t);
-            let (fres, fhits) = self.round(res, Slots::Args(&args))?;
+            let fix = self.round(res, Slots::Args(&args), false)?;
             trace(&format!("fix-up round ({} slots)", args.len()), &mut t);
             let mut per: Vec<Vec<(u32, u64)>> = vec![Vec::new(); launch.len()];
-            for (slot, set, end) in fhits {
+            for (slot, set, end) in fix.hits() {
                 per[slot as usize].push((set, end));
             }
-            for ((key, r), h) in launch.into_iter().zip(fres).zip(per) {
+            for (i, (key, h)) in launch.into_iter().zip(per).enumerate() {
+                let r = fix.result(i);
                 memo.insert(
                     key,
                     FixResult {
@@ -900,11 +963,11 @@ impl GpuBackend {
                 );
             }
         }
-        // Final walk: which round-0 hits stand (a fixed-up chunk keeps those from the
-        // meeting point on, none when the runs never met), the fix-up hits used, and
-        // each segment's exit state.
-        let mut keep_from: Vec<u64> = vec![0; nslots];
-        let mut used: Vec<(usize, &FixResult)> = Vec::new();
+        trace("fix-up check", &mut t);
+        // Final walk: the fix-up results used (a fixed-up chunk keeps its round-0 hits
+        // from the meeting point on, none when the runs never met) and each segment's
+        // exit state.
+        let mut used: Vec<(usize, &FixResult, u64)> = Vec::new();
         chain.walk(&memo, &mut |v| match v {
             Visit::Unsettled {
                 g,
@@ -912,8 +975,7 @@ impl GpuBackend {
                 fix: Some(f),
                 ..
             } => {
-                used.push((slot, f));
-                keep_from[slot] = if f.met_at == NONE {
+                let keep_from = if f.met_at == NONE {
                     u64::MAX
                 } else {
                     let shift = 1 - dfas[g].delay() as u64;
@@ -921,13 +983,16 @@ impl GpuBackend {
                         .abs0
                         .wrapping_add(f.met_at as u64 + shift)
                 };
+                used.push((slot, f, keep_from));
             }
             Visit::SegmentEnd { g, seg, exit } => {
                 exits[g][segs[seg].item] = exit / cs[g];
             }
             Visit::Unsettled { fix: None, .. } => {}
         });
-        out.reserve(hits0.len());
+        used.sort_unstable_by_key(|u| u.0);
+        trace("final chain walk", &mut t);
+        out.reserve(round0.hit_count());
         let tag_of = |slot: usize| items[segs[chunks[slot % nch].seg].item].tag;
         let mut push = |slot: usize, set: u32, end: u64| {
             let tag = tag_of(slot);
@@ -949,39 +1014,62 @@ impl GpuBackend {
                 });
             }
         };
-        // Emit in slot order (a counting sort; one lane appends its hits in end order,
-        // except matches verified in the lane, which end near their literal), each
-        // fixed-up chunk's own hits first: the output is then nearly sorted by end within
-        // each segment and group, which keeps the caller's final (stable) sort cheap.
-        let mut first = vec![0usize; nslots + 1];
-        for &(slot, ..) in &hits0 {
-            first[slot as usize + 1] += 1;
+        // Emit in slot order (a counting sort of record indices; one lane appends its
+        // hits in end order, except matches verified in the lane, which end near their
+        // literal), each fixed-up chunk's own hits first: the output is then nearly
+        // sorted by end within each segment and group, which keeps the caller's final
+        // (stable) sort cheap. The sort's buffers are the pass's spares.
+        let mut spare = res
+            .as_mut()
+            .map(|r| std::mem::take(&mut r.spare))
+            .unwrap_or_default();
+        let n = round0.hit_count();
+        let cursor = &mut spare.cursor;
+        cursor.clear();
+        cursor.resize(nslots + 1, 0);
+        for (slot, ..) in round0.hits() {
+            cursor[slot as usize + 1] += 1;
         }
         for k in 0..nslots {
-            first[k + 1] += first[k];
+            cursor[k + 1] += cursor[k];
         }
-        let mut fill = first.clone();
-        let mut by_slot = vec![(0u32, 0u64); hits0.len()];
-        for &(slot, set, end) in &hits0 {
-            let f = &mut fill[slot as usize];
-            by_slot[*f] = (set, end);
-            *f += 1;
+        let order = &mut spare.order;
+        order.clear();
+        order.resize(n, 0);
+        for (i, (slot, ..)) in round0.hits().enumerate() {
+            let c = &mut cursor[slot as usize];
+            order[*c as usize] = i as u32;
+            *c += 1;
         }
-        used.sort_unstable_by_key(|u| u.0);
-        let mut fixes = used.into_iter().peekable();
-        for slot in 0..nslots {
-            while let Some((_, f)) = fixes.next_if(|u| u.0 == slot) {
+        trace("order by slot", &mut t);
+        let mut fixes = used.iter().peekable();
+        // (slot, keep-from) of the last fixed-up chunk emitted.
+        let mut keep = (usize::MAX, 0u64);
+        for &i in order.iter() {
+            let (slot, set, end) = round0.hit(i as usize);
+            let slot = slot as usize;
+            while let Some(&(s, f, from)) = fixes.next_if(|u| u.0 <= slot) {
                 for &(set, end) in &f.hits {
-                    push(slot, set, end);
+                    push(s, set, end);
                 }
+                keep = (s, from);
             }
-            for &(set, end) in &by_slot[first[slot]..first[slot + 1]] {
-                if end >= keep_from[slot] {
-                    push(slot, set, end);
-                }
+            if keep.0 != slot || end >= keep.1 {
+                push(slot, set, end);
+            }
+        }
+        for &(s, f, _) in fixes {
+            for &(set, end) in &f.hits {
+                push(s, set, end);
             }
         }
         trace("final walk", &mut t);
+        if let Some(r) = res.as_mut() {
+            let RoundOut { results, records } = round0;
+            spare.results = results;
+            spare.records = records;
+            r.spare = spare;
+        }
         Ok(())
     }
 
@@ -989,7 +1077,12 @@ impl GpuBackend {
     /// pair (mode 0: state at the chunk start, exit state; mode 1: meeting position or
     /// NONE, exit state) and the hits (slot, match-set state, end). On hit-ring overflow
     /// the ring is grown (new set: table and haystack uploaded again) and the round re-run.
-    fn round(&self, res: &mut Option<Resident>, slots_in: Slots<'_>) -> Result<RoundOut> {
+    fn round(
+        &self,
+        res: &mut Option<Resident>,
+        slots_in: Slots<'_>,
+        round0: bool,
+    ) -> Result<RoundOut> {
         let n = match slots_in {
             Slots::Args(a) => a.len(),
             Slots::Template(n, _) => n,
@@ -1031,16 +1124,28 @@ impl GpuBackend {
             }
             r.set
                 .write(buffer::EXTRA + 2, 0, &le_bytes(&[0, cap as u32, 0, 0]))?;
+            // Round 0 reads as many records with its dispatch as the last round 0 found
+            // (the rest, if any, in a second read below), into the pass's spare buffers.
+            let hint = if round0 { r.hits_hint.min(cap) } else { 0 };
+            let (results, records) = if round0 {
+                let sp = &mut r.spare;
+                (
+                    std::mem::take(&mut sp.results),
+                    std::mem::take(&mut sp.records),
+                )
+            } else {
+                Default::default()
+            };
             let mut reads = [
                 ReadRequest {
                     buffer: buffer::EXTRA + 3,
                     offset: 0,
-                    data: vec![0; n * 8],
+                    data: sized(results, n * 8),
                 },
                 ReadRequest {
                     buffer: buffer::EXTRA + 2,
                     offset: 0,
-                    data: vec![0; 16],
+                    data: sized(records, 16 + 16 * hint),
                 },
             ];
             // One lane per chunk: enough workgroups that no lane walks several chunks
@@ -1074,8 +1179,7 @@ impl GpuBackend {
                 ));
             }
             r.ring_clean = true;
-            let count =
-                u32::from_le_bytes(reads[1].data[0..4].try_into().unwrap_or_default()) as usize;
+            let count = word(&reads[1].data, 0) as usize;
             if count > cap {
                 // Counted, never silent: grow the ring to hold every hit and run again.
                 let (slots, t, h) = (r.slots, r.table_bytes, r.hay_bytes);
@@ -1093,28 +1197,31 @@ impl GpuBackend {
                     g.table = o.table;
                     g.hay = o.hay;
                     g.template = o.template;
+                    g.spare = o.spare;
                 }
                 *res = grown;
                 continue;
             }
-            let mut rec = vec![0u32; count * 4];
-            if count > 0 {
+            let [results, records] = reads.map(|r| r.data);
+            let had = 16 + 16 * hint;
+            let mut records = sized(records, 16 + 16 * count);
+            if count > hint {
                 r.set
-                    .read(buffer::EXTRA + 2, 16, bytemuck::cast_slice_mut(&mut rec))?;
+                    .read(buffer::EXTRA + 2, had as u64, &mut records[had..])?;
             }
-            let results: Vec<[u32; 2]> = bytemuck::pod_collect_to_vec(&reads[0].data);
-            let hits: Vec<(u32, u32, u64)> = rec
-                .chunks_exact(4)
-                .map(|h| (h[0], h[1], h[2] as u64 | (h[3] as u64) << 32))
-                .collect();
-            if let Some(h) = hits.iter().find(|h| h.0 as usize >= n) {
+            if round0 {
+                // A little slack, so a count that grows slowly stays within one read.
+                r.hits_hint = count + count / 16;
+            }
+            let out = RoundOut { results, records };
+            if let Some(h) = out.hits().find(|h| h.0 as usize >= n) {
                 return Err(Error::new(
                     Status::Gpu,
                     format!("internal: a hit names slot {} of a {n}-slot round", h.0),
                 ));
             }
             trace("  decode", &mut t);
-            return Ok((results, hits));
+            return Ok(out);
         }
     }
 }

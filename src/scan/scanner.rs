@@ -337,34 +337,56 @@ impl Scanner {
     /// Scan a loaded haystack as one complete input; hits sorted by (end, pattern), all
     /// with `tag`. Same results as `scan(hay.bytes(), tag)`.
     pub fn scan_resident(&self, hay: &ResidentHaystack, tag: u32) -> Result<Vec<Hit>> {
-        let Some(f) = self.set.filter() else {
-            return self.scan_resident_in(&self.set, hay, tag);
-        };
-        if self.dense.load(Ordering::Relaxed) {
-            return self.scan_resident_in(f.full()?, hay, tag);
-        }
-        let mut t = std::time::Instant::now();
-        let raw = self.scan_resident_in(&self.set, hay, 0)?;
-        if self.too_dense(f, &raw, hay.len()) {
-            return self.scan_resident_in(f.full()?, hay, tag);
-        }
-        let mut hits = f.resolve(raw, &[hay.bytes()])?;
-        for h in &mut hits {
-            h.tag = tag;
-        }
-        super::trace("scan_resident: prefilter verification", &mut t);
-        merge(&mut hits, true);
+        let mut hits = Vec::new();
+        self.scan_resident_into(hay, tag, &mut hits)?;
         Ok(hits)
     }
 
-    /// [`Scanner::scan_resident`] with the groups of `set` (raw hits when prefiltered).
-    fn scan_resident_in(&self, set: &DfaSet, hay: &ResidentHaystack, tag: u32) -> Result<Vec<Hit>> {
+    /// [`Scanner::scan_resident`] into `hits` (cleared first). A caller that scans
+    /// again and again hands the same vector back, so large hit counts do not cost
+    /// fresh memory (page faults) on every call.
+    pub fn scan_resident_into(
+        &self,
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<()> {
+        hits.clear();
+        let Some(f) = self.set.filter() else {
+            return self.scan_resident_in(&self.set, hay, tag, hits);
+        };
+        if self.dense.load(Ordering::Relaxed) {
+            return self.scan_resident_in(f.full()?, hay, tag, hits);
+        }
         let mut t = std::time::Instant::now();
-        let mut hits = Vec::new();
+        self.scan_resident_in(&self.set, hay, 0, hits)?;
+        if self.too_dense(f, hits, hay.len()) {
+            hits.clear();
+            return self.scan_resident_in(f.full()?, hay, tag, hits);
+        }
+        super::trace("scan_resident: density check", &mut t);
+        f.resolve_in_place(hits, &[hay.bytes()])?;
+        for h in hits.iter_mut() {
+            h.tag = tag;
+        }
+        super::trace("scan_resident: prefilter verification", &mut t);
+        merge(hits, true);
+        super::trace("scan_resident: merge", &mut t);
+        Ok(())
+    }
+
+    /// [`Scanner::scan_resident`] with the groups of `set` (raw hits when prefiltered),
+    /// appended to `hits`.
+    fn scan_resident_in(
+        &self,
+        set: &DfaSet,
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<()> {
+        let mut t = std::time::Instant::now();
         let groups = set.groups();
-        let exits = self
-            .backend
-            .scan_resident_groups(groups, hay, tag, &mut hits)?;
+        let exits = self.backend.scan_resident_groups(groups, hay, tag, hits)?;
         for (dfa, &exit) in groups.iter().zip(&exits) {
             cpu::finish(dfa, exit, hay.len() as u64, |p, e| {
                 hits.push(Hit {
@@ -376,10 +398,10 @@ impl Scanner {
         }
         super::trace("scan_resident: backend + finish", &mut t);
         if set.filter().is_none() {
-            merge(&mut hits, set.group_count() > 1);
+            merge(hits, set.group_count() > 1);
             super::trace(&format!("scan_resident: merge {} hits", hits.len()), &mut t);
         }
-        Ok(hits)
+        Ok(())
     }
 
     /// Scan one complete input.

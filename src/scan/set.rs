@@ -52,15 +52,28 @@ pub(crate) struct Filtered {
 impl Filtered {
     /// Resolve the raw hits of one scan (`tag` = index into `items`): residual hits get
     /// their user ids, factor hits are verified into pattern hits. Order unspecified.
-    pub(crate) fn resolve(&self, hits: Vec<Hit>, items: &[&[u8]]) -> Result<Vec<Hit>> {
-        let (factor, mut out): (Vec<Hit>, Vec<Hit>) = hits
-            .into_iter()
-            .partition(|h| self.prefilter.is_factor(h.pattern));
-        out.extend(self.prefilter.verify(items, &factor)?);
-        for h in &mut out {
+    pub(crate) fn resolve(&self, mut hits: Vec<Hit>, items: &[&[u8]]) -> Result<Vec<Hit>> {
+        self.resolve_in_place(&mut hits, items)?;
+        Ok(hits)
+    }
+
+    /// [`Filtered::resolve`] in `hits` itself (no second buffer of the hits' size).
+    pub(crate) fn resolve_in_place(&self, hits: &mut Vec<Hit>, items: &[&[u8]]) -> Result<()> {
+        let mut factor = Vec::new();
+        hits.retain(|h| {
+            let f = self.prefilter.is_factor(h.pattern);
+            if f {
+                factor.push(*h);
+            }
+            !f
+        });
+        if !factor.is_empty() {
+            hits.extend(self.prefilter.verify(items, &factor)?);
+        }
+        for h in hits.iter_mut() {
             h.pattern = self.ids[h.pattern as usize];
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Whether a raw hit of the prefiltered groups is a factor candidate (to verify).
