@@ -95,9 +95,10 @@ struct Resident {
 struct Spare {
     results: Vec<u8>,
     records: Vec<u8>,
-    /// Counting sort of round 0's hits by slot: per-slot cursors and record order.
+    /// Counting sort of round 0's hits by slot: per-slot cursors, and the hits in slot
+    /// order (slot, match-set state or bit 31 | pattern id, end).
     cursor: Vec<u32>,
-    order: Vec<u32>,
+    sorted: Vec<(u32, u32, u64)>,
 }
 
 /// Everything round 0's slots depend on: the haystack, the group tables' offsets, the
@@ -653,14 +654,41 @@ fn le_bytes(words: &[u32]) -> Vec<u8> {
 }
 
 /// Where each segment and chunk of a pass lies in the pass haystack.
+///
+/// Chunks are computed when asked for ([`Layout::chunk`]) rather than stored: a pass
+/// has up to a million of them, and a fresh list every call cost more host time than
+/// the chunks' own bookkeeping.
 struct Layout {
-    chunks: Vec<Chunk>,
     chunk_len: usize,
+    /// Chunks in all.
+    n_chunks: usize,
     /// Chunk index range of each segment.
     seg_chunks: Vec<(usize, usize)>,
     /// Word-aligned start of each segment in the haystack.
     at: Vec<usize>,
+    /// End of each segment in the haystack.
+    seg_end: Vec<usize>,
+    /// Absolute offset of haystack byte 0 for each segment's item (wrapping).
+    abs0: Vec<u64>,
     hay_len: usize,
+}
+
+impl Layout {
+    /// Chunk `k` of the pass (k < n_chunks).
+    fn chunk(&self, k: usize) -> Chunk {
+        let seg = if self.seg_chunks.len() == 1 {
+            0
+        } else {
+            self.seg_chunks.partition_point(|&(_, b)| b <= k)
+        };
+        let pos = self.at[seg] + (k - self.seg_chunks[seg].0) * self.chunk_len;
+        Chunk {
+            seg,
+            pos: pos as u32,
+            end: (pos + self.chunk_len).min(self.seg_end[seg]) as u32,
+            abs0: self.abs0[seg],
+        }
+    }
 }
 
 impl GpuBackend {
@@ -685,33 +713,28 @@ impl GpuBackend {
         let total: usize = segs.iter().map(|s| s.to - s.from).sum();
         let chunk_len = self.chunk_for(total, groups);
         let mut l = Layout {
-            chunks: Vec::new(),
             chunk_len,
-            seg_chunks: Vec::new(),
-            at: Vec::new(),
+            n_chunks: 0,
+            seg_chunks: Vec::with_capacity(segs.len()),
+            at: Vec::with_capacity(segs.len()),
+            seg_end: Vec::with_capacity(segs.len()),
+            abs0: Vec::with_capacity(segs.len()),
             hay_len: 0,
         };
-        for (si, s) in segs.iter().enumerate() {
+        for s in segs {
             let at = l.hay_len.next_multiple_of(4);
             let end = at + (s.to - s.from);
-            let abs0 = items[s.item]
-                .base
-                .wrapping_add(s.from as u64)
-                .wrapping_sub(at as u64);
-            let first = l.chunks.len();
-            let mut p = at;
-            while p < end {
-                let e = (p + chunk_len).min(end);
-                l.chunks.push(Chunk {
-                    seg: si,
-                    pos: p as u32,
-                    end: e as u32,
-                    abs0,
-                });
-                p = e;
-            }
-            l.seg_chunks.push((first, l.chunks.len()));
+            let first = l.n_chunks;
+            l.n_chunks += (end - at).div_ceil(chunk_len);
+            l.seg_chunks.push((first, l.n_chunks));
             l.at.push(at);
+            l.seg_end.push(end);
+            l.abs0.push(
+                items[s.item]
+                    .base
+                    .wrapping_add(s.from as u64)
+                    .wrapping_sub(at as u64),
+            );
             l.hay_len = end;
         }
         l
@@ -745,7 +768,7 @@ impl GpuBackend {
         ensure(
             &self.mk,
             res,
-            (l.chunks.len() * dfas.len()).max(1),
+            (l.n_chunks * dfas.len()).max(1),
             table_bytes,
             hay_bytes,
             cap,
@@ -788,7 +811,7 @@ impl GpuBackend {
         hay_id: u64,
     ) -> Result<()> {
         let l = self.layout(items, segs, dfas.len());
-        if l.chunks.is_empty() {
+        if l.n_chunks == 0 {
             return Ok(());
         }
         let total: usize = segs.iter().map(|s| s.to - s.from).sum();
@@ -799,14 +822,8 @@ impl GpuBackend {
         let mut t = std::time::Instant::now();
         let bases = self.stage(dfas, items, segs, &l, res, hay_id, cap)?;
         trace("stage", &mut t);
-        let Layout {
-            chunks,
-            seg_chunks,
-            at,
-            chunk_len,
-            ..
-        } = l;
-        let nch = chunks.len();
+        let (seg_chunks, at, chunk_len) = (&l.seg_chunks, &l.at, l.chunk_len);
+        let nch = l.n_chunks;
         let cs: Vec<u32> = dfas.iter().map(|d| d.class_count()).collect();
         let starts: Vec<u32> = dfas
             .iter()
@@ -831,7 +848,7 @@ impl GpuBackend {
         // Arg 11 of a chunk: where its segment lies around it, for verification
         // windows (see dfa_scan.wgsl); a distance that does not fit leaves the flag off.
         let room = |k: usize| {
-            let ch = chunks[k];
+            let ch = l.chunk(k);
             let s = &segs[ch.seg];
             let seg_end = at[ch.seg] + (s.to - s.from);
             let before = ch.pos as usize - at[ch.seg];
@@ -845,7 +862,7 @@ impl GpuBackend {
         // Args of one slot: `pos` where the run begins, `s` its state, `spec` the
         // speculative state (mode 1); hits from the chunk start on.
         let arg = |mode: u32, g: usize, k: usize, pos: u32, s: u32, spec: u32| {
-            let ch = chunks[k];
+            let ch = l.chunk(k);
             [
                 mode,
                 bases[g],
@@ -876,7 +893,7 @@ impl GpuBackend {
             key.is_some() && res.as_ref().and_then(|r| r.template.as_ref()) == key.as_ref();
         let mut args0: Vec<[u32; 12]> = Vec::with_capacity(if cached { 0 } else { nslots });
         for g in (0..dfas.len()).filter(|_| !cached) {
-            for (k, ch) in chunks.iter().enumerate() {
+            for (k, ch) in (0..nch).map(|k| (k, l.chunk(k))) {
                 let first = seg_chunks[ch.seg].0 == k;
                 args0.push(if first {
                     arg(0, g, k, ch.pos, entering0[g][ch.seg], 0)
@@ -903,14 +920,16 @@ impl GpuBackend {
         if let (Some(r), Some(k)) = (res.as_mut(), key) {
             r.template = Some(k);
         }
-        trace(
-            &format!(
-                "round 0 ({nslots} slots, {} hits, {} of them pattern ids, template {cached})",
-                round0.hit_count(),
-                round0.hits().filter(|h| h.1 & MATCH_BIT != 0).count()
-            ),
-            &mut t,
-        );
+        if super::tracing() {
+            trace(
+                &format!(
+                    "round 0 ({nslots} slots, {} hits, {} of them pattern ids, template {cached})",
+                    round0.hit_count(),
+                    round0.hits().filter(|h| h.1 & MATCH_BIT != 0).count()
+                ),
+                &mut t,
+            );
+        }
         // Fix-up rounds (all groups' fix-ups in the same round). A chunk is settled when
         // its true entering state equals its speculative one; otherwise the true and the
         // speculative run go in lockstep from the chunk start until they meet.
@@ -921,17 +940,39 @@ impl GpuBackend {
             round0: &round0,
         };
         let mut memo: HashMap<(usize, u32), FixResult> = HashMap::new();
+        // Each walk also notes each segment's exit state and the fix-ups it used
+        // (slot, its entering state, where its round-0 hits stand from: a fixed-up chunk
+        // keeps them from the meeting point on, none when the runs never met); the last
+        // walk, which has nothing left to launch, is the final one.
+        let mut used: Vec<(usize, u32, u64)> = Vec::new();
         loop {
             let mut launch: Vec<(usize, u32)> = Vec::new();
-            chain.walk(&memo, &mut |v| {
-                if let Visit::Unsettled {
+            used.clear();
+            chain.walk(&memo, &mut |v| match v {
+                Visit::Unsettled {
                     slot,
                     entering,
                     fix: None,
                     ..
-                } = v
-                {
-                    launch.push((slot, entering));
+                } => launch.push((slot, entering)),
+                Visit::Unsettled {
+                    g,
+                    slot,
+                    entering,
+                    fix: Some(f),
+                } => {
+                    let keep_from = if f.met_at == NONE {
+                        u64::MAX
+                    } else {
+                        let shift = 1 - dfas[g].delay() as u64;
+                        l.chunk(slot % nch)
+                            .abs0
+                            .wrapping_add(f.met_at as u64 + shift)
+                    };
+                    used.push((slot, entering, keep_from));
+                }
+                Visit::SegmentEnd { g, seg, exit } => {
+                    exits[g][segs[seg].item] = exit / cs[g];
                 }
             });
             if launch.is_empty() {
@@ -941,7 +982,7 @@ impl GpuBackend {
                 .iter()
                 .map(|&(slot, e)| {
                     let k = slot % nch;
-                    arg(1, slot / nch, k, chunks[k].pos, e, chain.spec_entry(slot))
+                    arg(1, slot / nch, k, l.chunk(k).pos, e, chain.spec_entry(slot))
                 })
                 .collect();
             trace("fix-up planning", &mut t);
@@ -963,39 +1004,10 @@ impl GpuBackend {
                 );
             }
         }
-        trace("fix-up check", &mut t);
-        // Final walk: the fix-up results used (a fixed-up chunk keeps its round-0 hits
-        // from the meeting point on, none when the runs never met) and each segment's
-        // exit state.
-        let mut used: Vec<(usize, &FixResult, u64)> = Vec::new();
-        chain.walk(&memo, &mut |v| match v {
-            Visit::Unsettled {
-                g,
-                slot,
-                fix: Some(f),
-                ..
-            } => {
-                let keep_from = if f.met_at == NONE {
-                    u64::MAX
-                } else {
-                    let shift = 1 - dfas[g].delay() as u64;
-                    chunks[slot % nch]
-                        .abs0
-                        .wrapping_add(f.met_at as u64 + shift)
-                };
-                used.push((slot, f, keep_from));
-            }
-            Visit::SegmentEnd { g, seg, exit } => {
-                exits[g][segs[seg].item] = exit / cs[g];
-            }
-            Visit::Unsettled { fix: None, .. } => {}
-        });
         used.sort_unstable_by_key(|u| u.0);
-        trace("final chain walk", &mut t);
+        trace("chain walk", &mut t);
         out.reserve(round0.hit_count());
-        let tag_of = |slot: usize| items[segs[chunks[slot % nch].seg].item].tag;
-        let mut push = |slot: usize, set: u32, end: u64| {
-            let tag = tag_of(slot);
+        let mut push = |slot: usize, tag: u32, set: u32, end: u64| {
             if set & MATCH_BIT != 0 {
                 // A pattern id (a match verified in the lane, or a factor hit left to
                 // the host), not a match state.
@@ -1014,8 +1026,12 @@ impl GpuBackend {
                 });
             }
         };
-        // Emit in slot order (a counting sort of record indices; one lane appends its
-        // hits in end order, except matches verified in the lane, which end near their
+        let tag_of = |slot: usize| items[segs[l.chunk(slot % nch).seg].item].tag;
+        let fix_hits = |slot: usize, entering: u32| {
+            memo.get(&(slot, entering)).map_or(&[][..], |f| &f.hits[..])
+        };
+        // Emit in slot order (a counting sort of the records; one lane appends its hits
+        // in end order, except matches verified in the lane, which end near their
         // literal), each fixed-up chunk's own hits first: the output is then nearly
         // sorted by end within each segment and group, which keeps the caller's final
         // (stable) sort cheap. The sort's buffers are the pass's spares.
@@ -1024,43 +1040,55 @@ impl GpuBackend {
             .map(|r| std::mem::take(&mut r.spare))
             .unwrap_or_default();
         let n = round0.hit_count();
-        let cursor = &mut spare.cursor;
-        cursor.clear();
-        cursor.resize(nslots + 1, 0);
-        for (slot, ..) in round0.hits() {
-            cursor[slot as usize + 1] += 1;
-        }
-        for k in 0..nslots {
-            cursor[k + 1] += cursor[k];
-        }
-        let order = &mut spare.order;
-        order.clear();
-        order.resize(n, 0);
-        for (i, (slot, ..)) in round0.hits().enumerate() {
-            let c = &mut cursor[slot as usize];
-            order[*c as usize] = i as u32;
-            *c += 1;
+        let sorted = &mut spare.sorted;
+        sorted.clear();
+        if n < nslots / 8 {
+            // Few hits: a (stable) comparison sort costs less than a pass over the slots.
+            sorted.extend(round0.hits());
+            sorted.sort_by_key(|h| h.0);
+        } else {
+            let cursor = &mut spare.cursor;
+            cursor.clear();
+            cursor.resize(nslots + 1, 0);
+            for (slot, ..) in round0.hits() {
+                cursor[slot as usize + 1] += 1;
+            }
+            for k in 0..nslots {
+                cursor[k + 1] += cursor[k];
+            }
+            sorted.resize(n, (0, 0, 0));
+            for h in round0.hits() {
+                let c = &mut cursor[h.0 as usize];
+                sorted[*c as usize] = h;
+                *c += 1;
+            }
         }
         trace("order by slot", &mut t);
         let mut fixes = used.iter().peekable();
-        // (slot, keep-from) of the last fixed-up chunk emitted.
-        let mut keep = (usize::MAX, 0u64);
-        for &i in order.iter() {
-            let (slot, set, end) = round0.hit(i as usize);
+        // The slot being emitted, its tag, and where its hits stand from.
+        let mut cur = (usize::MAX, 0u32, 0u64);
+        for &(slot, set, end) in sorted.iter() {
             let slot = slot as usize;
-            while let Some(&(s, f, from)) = fixes.next_if(|u| u.0 <= slot) {
-                for &(set, end) in &f.hits {
-                    push(s, set, end);
+            if slot != cur.0 {
+                cur = (slot, tag_of(slot), 0);
+                while let Some(&(s, e, from)) = fixes.next_if(|u| u.0 <= slot) {
+                    let tag = tag_of(s);
+                    for &(set, end) in fix_hits(s, e) {
+                        push(s, tag, set, end);
+                    }
+                    if s == slot {
+                        cur.2 = from;
+                    }
                 }
-                keep = (s, from);
             }
-            if keep.0 != slot || end >= keep.1 {
-                push(slot, set, end);
+            if end >= cur.2 {
+                push(slot, cur.1, set, end);
             }
         }
-        for &(s, f, _) in fixes {
-            for &(set, end) in &f.hits {
-                push(s, set, end);
+        for &(s, e, _) in fixes {
+            let tag = tag_of(s);
+            for &(set, end) in fix_hits(s, e) {
+                push(s, tag, set, end);
             }
         }
         trace("final walk", &mut t);

@@ -28,6 +28,11 @@ pub use set::DfaSet;
 static TRACE: once_cell::sync::Lazy<bool> =
     once_cell::sync::Lazy::new(|| std::env::var_os("VYRE_SCAN_TRACE").is_some_and(|v| v != "0"));
 
+/// Whether `VYRE_SCAN_TRACE` is on (to skip work done only for a trace line).
+pub(crate) fn tracing() -> bool {
+    *TRACE
+}
+
 /// Report the time since `since` under `what` (when tracing) and restart the clock.
 pub(crate) fn trace(what: &str, since: &mut std::time::Instant) {
     if *TRACE {
