@@ -935,7 +935,7 @@ impl GpuBackend {
         // speculative run go in lockstep from the chunk start until they meet.
         let chain = Chains {
             nch,
-            seg_chunks: &seg_chunks,
+            seg_chunks,
             entering0: &entering0,
             round0: &round0,
         };
