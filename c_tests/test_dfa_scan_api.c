@@ -22,6 +22,21 @@ static int32_t collect(const vyre_hit *hit, void *userdata) {
     return (c->stop_after && c->count >= c->stop_after) ? 1 : 0;
 }
 
+/* A callback that scans its haystack again (size query) on the first hit: the
+ * haystack's reused hit buffer is in use then, and the nested scan must neither wait
+ * for it (a hang) nor disturb the hits being delivered. */
+typedef struct {
+    vyre_haystack *h;
+    size_t inner;
+    collector c;
+} reenter;
+
+static int32_t scan_again(const vyre_hit *hit, void *userdata) {
+    reenter *r = (reenter *)userdata;
+    if (r->c.count == 0) CHECK_STATUS(VYRE_OK, vyre_haystack_scan(r->h, 5, NULL, 0, &r->inner, ERR));
+    return collect(hit, &r->c);
+}
+
 static vyre_dfa *compile_basic(void) {
     /* aa (7), a+ (9), literal "ab" (3), caseless "key" with word boundaries (4), end$ (5) */
     vyre_dfa_pattern p[5] = {
@@ -364,6 +379,12 @@ static void test_haystack(void) {
     c.stop_after = 2;
     CHECK_STATUS(VYRE_OK, vyre_haystack_scan_callback(h, 0, collect, &c, ERR));
     CHECK(c.count == 2);
+    reenter r;
+    memset(&r, 0, sizeof r);
+    r.h = h;
+    CHECK_STATUS(VYRE_OK, vyre_haystack_scan_callback(h, 2, scan_again, &r, ERR));
+    CHECK(r.inner == 8 && r.c.count == 8);
+    CHECK(r.c.hits[6].pattern == 4 && r.c.hits[6].end == 8 && r.c.hits[6].tag == 2);
     CHECK(vyre_haystack_scan_callback(NULL, 0, collect, &c, NULL) == VYRE_ERROR_NULL_POINTER);
     CHECK(vyre_haystack_scan_callback(h, 0, NULL, &c, NULL) == VYRE_ERROR_NULL_POINTER);
     vyre_haystack_destroy(h);

@@ -75,25 +75,34 @@ fn prefilter_verification_in_the_lane_at_its_limits() {
     want.dedup();
     let pats: std::collections::BTreeSet<u32> = want.iter().map(|h| h.pattern).collect();
     assert!(want.len() > 4520 && pats.len() > 5, "{} hits", want.len());
-    for (reserve, chunk, pass) in [
-        (None, 64, Some(4096)),
-        (None, 1 << 16, None),
-        (Some("300"), 1 << 16, None),
-        (Some("40"), 256, Some(8192)),
+    // (reserve, chunk, pass bytes, (queued factor hits, loop iterations between drains))
+    for (reserve, chunk, pass, queue) in [
+        (None, 64, Some(4096), None),
+        (None, 1 << 16, None, None),
+        // Every hit verified at once; a one-entry queue drained every iteration.
+        (None, 1 << 16, None, Some(("0", "1"))),
+        (None, 4096, None, Some(("1", "1"))),
+        (Some("300"), 1 << 16, None, None),
+        // A full queue left until the loop ends: most hits wait, the reserve runs out.
+        (Some("300"), 1 << 16, None, Some(("64", "4096"))),
+        (Some("40"), 256, Some(8192), None),
         // Less reserve than one state's factor ids (`key` ends with `api_key`): the
         // lane hands the whole state to the host.
-        (Some("2"), 256, None),
+        (Some("2"), 256, None, None),
     ] {
+        // Read by GpuBackend::new (other tests here accept any of these values).
         if let Some(r) = reserve {
-            // Read by GpuBackend::new.
             std::env::set_var("VYRE_SCAN_VERIFY_RESERVE", r);
         }
+        let (q, d) = queue.unwrap_or(("32", "32"));
+        std::env::set_var("VYRE_SCAN_QUEUE", q);
+        std::env::set_var("VYRE_SCAN_DRAIN_EVERY", d);
         let mut b = GpuBackend::new(None, chunk).expect("GPU backend");
         if let Some(p) = pass {
             b.set_pass_bytes(p);
         }
         let sc = Scanner::new(set.clone(), Box::new(b));
-        let what = format!("reserve {reserve:?} chunk {chunk}");
+        let what = format!("reserve {reserve:?} chunk {chunk} queue {queue:?}");
         assert_same(&sc.scan_many(&refs, &tags).unwrap(), &want, &what);
         for t in [1, 3] {
             let hay = sc.load(refs[t]).unwrap();

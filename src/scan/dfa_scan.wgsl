@@ -238,13 +238,45 @@ fn scan_verify(slot: u32, v: u32, fend: u32, back: u32, cap: u32) -> bool {
     return false;
 }
 
-// A hit of group g: verified in the lane when the group has a factor table (ft != 0).
+// Factor hits queued in this lane (match state, position), verified together with the
+// other lanes' queues every SCAN_DRAIN_MASK + 1 loop iterations (see scan_dfa). The
+// drain loop's iterations are paid from the verification reserve when a hit is queued.
+var<private> scan_q: array<vec2<u32>, SCAN_QUEUE_LEN>;
+var<private> scan_qn: u32;
+
+// A hit of group g: verified in the lane when the group has a factor table (ft != 0);
+// queued when there is room (and reserve for the drain loop's iterations).
 fn scan_dfa_hit(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
     if (ft != 0u) {
-        scan_dfa_candidates(slot, g, ft, s, p, cap);
+        let fee = select(1u, 2u, scan_qn == 0u); // the first also pays the loop exit
+        if (scan_qn < SCAN_QUEUE && scan_vleft >= fee) {
+            scan_vleft -= fee;
+            scan_q[scan_qn] = vec2<u32>(s, p);
+            scan_qn += 1u;
+        } else {
+            scan_dfa_candidates(slot, g, ft, s, p, cap);
+        }
     } else {
         scan_dfa_emit(slot, g, s, p, cap);
     }
+}
+
+// Verify the queued factor hits. If lavapipe cuts the loop (its iteration limit counts
+// the loops of 8 lanes run together, which a lane's own accounting cannot bound), the
+// hits not reached go to the host: scan_drain_rest (generated: one `if` per queue entry,
+// no loop) appends them as factor hits; one that was partly settled comes back twice,
+// which the host merges.
+fn scan_drain(slot: u32, g: u32, ft: u32, cap: u32) {
+    let n = scan_qn;
+    var i = 0u;
+    for (; i < n; i = i + 1u) {
+        let e = scan_q[i];
+        scan_dfa_candidates(slot, g, ft, e.x, e.y, cap);
+    }
+    if (i < n) {
+        scan_drain_rest(slot, g, i, n, cap);
+    }
+    scan_qn = 0u;
 }
 
 // Next state (premultiplied, match bit kept) from state s on byte b: from the staged
@@ -304,10 +336,15 @@ fn scan_dfa(slot: u32) -> u32 {
     }
     let reserve = select(0u, min(vyre_budget() / 2u, SCAN_VERIFY_RESERVE), ft != 0u);
     scan_vleft = reserve;
+    scan_qn = 0u;
     let n = min(need, vyre_budget() - reserve);
     vyre_spend(n + reserve);
     var met = false;
     for (var k = 0u; k < n; k = k + 1u) {
+        // k is the same in every lane of the workgroup: queued hits are verified side by side.
+        if ((k & SCAN_DRAIN_MASK) == 0u && scan_qn != 0u) {
+            scan_drain(slot, g, ft, cap);
+        }
         if p == emit_from {
             vyre_set_arg(10u, s);
         }
@@ -334,6 +371,9 @@ fn scan_dfa(slot: u32) -> u32 {
             scan_dfa_hit(slot, g, ft, s, p, cap);
         }
         p = p + 1u;
+    }
+    if (scan_qn != 0u) {
+        scan_drain(slot, g, ft, cap);
     }
     vyre_lane_budget += scan_vleft;
     vyre_set_arg(2u, p);

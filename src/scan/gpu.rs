@@ -239,9 +239,15 @@ impl GpuBackend {
                 opcode: op::DFA_SCAN,
                 name: "scan_dfa".into(),
                 wgsl: format!(
-                    "const SCAN_HOT_WORDS: u32 = {}u;\nconst SCAN_VERIFY_RESERVE: u32 = {}u;\n{WGSL}",
+                    "const SCAN_HOT_WORDS: u32 = {}u;\nconst SCAN_VERIFY_RESERVE: u32 = {}u;\n\
+                     const SCAN_QUEUE: u32 = {}u;\nconst SCAN_QUEUE_LEN: u32 = {}u;\n\
+                     const SCAN_DRAIN_MASK: u32 = {}u;\n{}{WGSL}",
                     hot_words(&device, tune.hot_bytes),
-                    tune.verify_reserve
+                    tune.verify_reserve,
+                    tune.queue,
+                    tune.queue.max(1),
+                    tune.drain_every - 1,
+                    drain_rest_wgsl(tune.queue.max(1)),
                 ),
             }],
             extra_buffers: vec![
@@ -288,6 +294,12 @@ struct Tuning {
     lanes: usize,
     /// Workgroup memory for the hot table (`VYRE_SCAN_HOT_BYTES`; capped by the adapter).
     hot_bytes: u32,
+    /// Factor hits a lane queues before verifying them (`VYRE_SCAN_QUEUE`; 0 = verify
+    /// each at once).
+    queue: u32,
+    /// Loop iterations between two verifications of the queued hits
+    /// (`VYRE_SCAN_DRAIN_EVERY`, a power of two).
+    drain_every: u32,
     /// Lane budget per call kept for verifying factor hits (`VYRE_SCAN_VERIFY_RESERVE`).
     verify_reserve: u32,
 }
@@ -311,8 +323,30 @@ impl Tuning {
             lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
             hot_bytes: var("VYRE_SCAN_HOT_BYTES", 48 << 10).min(1 << 20) as u32,
             verify_reserve: var("VYRE_SCAN_VERIFY_RESERVE", 16384).min(1 << 14) as u32,
+            // Queued factor hits are verified by all lanes of a warp at the same loop
+            // iteration, side by side, instead of one lane at a time while the others
+            // wait (a lane that verifies as soon as it finds a hit diverges from its warp).
+            // H200 sweep (BENCHMARKS.md): 32 entries drained every 32 iterations (128
+            // bytes) was best or equal on both texts.
+            queue: super::env_number("VYRE_SCAN_QUEUE").unwrap_or(32).min(64) as u32,
+            drain_every: var("VYRE_SCAN_DRAIN_EVERY", 32)
+                .clamp(1, 1 << 12)
+                .next_power_of_two() as u32,
         }
     }
+}
+
+/// `scan_drain_rest` (see dfa_scan.wgsl): queue entries `first..n` appended as factor
+/// hits for the host, one `if` per entry since a loop after a cut loop is cut too.
+fn drain_rest_wgsl(queue: u32) -> String {
+    let mut f =
+        String::from("fn scan_drain_rest(slot: u32, g: u32, first: u32, n: u32, cap: u32) {\n");
+    for i in 0..queue {
+        f += &format!(
+            "    if (first <= {i}u && {i}u < n) {{ scan_dfa_emit(slot, g, scan_q[{i}u].x, scan_q[{i}u].y, cap); }}\n"
+        );
+    }
+    f + "}\n"
 }
 
 /// Words of the hot table: what the adapter's workgroup memory allows after the
@@ -1040,58 +1074,104 @@ impl GpuBackend {
             .map(|r| std::mem::take(&mut r.spare))
             .unwrap_or_default();
         let n = round0.hit_count();
-        let sorted = &mut spare.sorted;
-        sorted.clear();
-        if n < nslots / 8 {
-            // Few hits: a (stable) comparison sort costs less than a pass over the slots.
-            sorted.extend(round0.hits());
-            sorted.sort_by_key(|h| h.0);
-        } else {
+        if used.is_empty() && n >= nslots / 8 {
+            // Many hits and no fixed-up chunk: each hit goes straight to its place in
+            // `out` (a counting sort by slot over output hits; a match state counts once
+            // per pattern id), without an ordered copy of the records in between.
+            let count = |slot: usize, set: u32| match set & MATCH_BIT {
+                0 => dfas[slot / nch].matches(set).len() as u32,
+                _ => 1,
+            };
             let cursor = &mut spare.cursor;
             cursor.clear();
             cursor.resize(nslots + 1, 0);
-            for (slot, ..) in round0.hits() {
-                cursor[slot as usize + 1] += 1;
+            for (slot, set, _) in round0.hits() {
+                cursor[slot as usize + 1] += count(slot as usize, set);
             }
             for k in 0..nslots {
                 cursor[k + 1] += cursor[k];
             }
-            sorted.resize(n, (0, 0, 0));
-            for h in round0.hits() {
-                let c = &mut cursor[h.0 as usize];
-                sorted[*c as usize] = h;
-                *c += 1;
-            }
-        }
-        trace("order by slot", &mut t);
-        let mut fixes = used.iter().peekable();
-        // The slot being emitted, its tag, and where its hits stand from.
-        let mut cur = (usize::MAX, 0u32, 0u64);
-        for &(slot, set, end) in sorted.iter() {
-            let slot = slot as usize;
-            if slot != cur.0 {
-                cur = (slot, tag_of(slot), 0);
-                while let Some(&(s, e, from)) = fixes.next_if(|u| u.0 <= slot) {
-                    let tag = tag_of(s);
-                    for &(set, end) in fix_hits(s, e) {
-                        push(s, tag, set, end);
-                    }
-                    if s == slot {
-                        cur.2 = from;
-                    }
+            let base = out.len();
+            let blank = Hit {
+                end: 0,
+                pattern: 0,
+                tag: 0,
+            };
+            out.resize(base + cursor[nslots] as usize, blank);
+            let dst = &mut out[base..];
+            for (slot, set, end) in round0.hits() {
+                let slot = slot as usize;
+                let tag = tag_of(slot);
+                let c = &mut cursor[slot];
+                if set & MATCH_BIT != 0 {
+                    dst[*c as usize] = Hit {
+                        end,
+                        pattern: set & !MATCH_BIT,
+                        tag,
+                    };
+                    *c += 1;
+                    continue;
+                }
+                for &pattern in dfas[slot / nch].matches(set) {
+                    dst[*c as usize] = Hit { end, pattern, tag };
+                    *c += 1;
                 }
             }
-            if end >= cur.2 {
-                push(slot, cur.1, set, end);
+            trace("hits placed by slot", &mut t);
+        } else {
+            let sorted = &mut spare.sorted;
+            sorted.clear();
+            if n < nslots / 8 {
+                // Few hits: a (stable) comparison sort costs less than a pass over the slots.
+                sorted.extend(round0.hits());
+                sorted.sort_by_key(|h| h.0);
+            } else {
+                let cursor = &mut spare.cursor;
+                cursor.clear();
+                cursor.resize(nslots + 1, 0);
+                for (slot, ..) in round0.hits() {
+                    cursor[slot as usize + 1] += 1;
+                }
+                for k in 0..nslots {
+                    cursor[k + 1] += cursor[k];
+                }
+                sorted.resize(n, (0, 0, 0));
+                for h in round0.hits() {
+                    let c = &mut cursor[h.0 as usize];
+                    sorted[*c as usize] = h;
+                    *c += 1;
+                }
             }
-        }
-        for &(s, e, _) in fixes {
-            let tag = tag_of(s);
-            for &(set, end) in fix_hits(s, e) {
-                push(s, tag, set, end);
+            trace("order by slot", &mut t);
+            let mut fixes = used.iter().peekable();
+            // The slot being emitted, its tag, and where its hits stand from.
+            let mut cur = (usize::MAX, 0u32, 0u64);
+            for &(slot, set, end) in sorted.iter() {
+                let slot = slot as usize;
+                if slot != cur.0 {
+                    cur = (slot, tag_of(slot), 0);
+                    while let Some(&(s, e, from)) = fixes.next_if(|u| u.0 <= slot) {
+                        let tag = tag_of(s);
+                        for &(set, end) in fix_hits(s, e) {
+                            push(s, tag, set, end);
+                        }
+                        if s == slot {
+                            cur.2 = from;
+                        }
+                    }
+                }
+                if end >= cur.2 {
+                    push(slot, cur.1, set, end);
+                }
             }
+            for &(s, e, _) in fixes {
+                let tag = tag_of(s);
+                for &(set, end) in fix_hits(s, e) {
+                    push(s, tag, set, end);
+                }
+            }
+            trace("final walk", &mut t);
         }
-        trace("final walk", &mut t);
         if let Some(r) = res.as_mut() {
             let RoundOut { results, records } = round0;
             spare.results = results;
