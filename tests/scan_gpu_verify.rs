@@ -1,7 +1,8 @@
 //! Verification of prefilter factor hits inside the GPU scan lane (lavapipe in CI),
-//! against the reference. Its own test binary: one case sets `VYRE_SCAN_VERIFY_RESERVE`
-//! to make lanes run out of verification budget (the other test here may pick it up;
-//! the reserve changes where a factor hit is verified, never the results).
+//! against the reference. Its own test binary: one case sets `VYRE_SCAN_VERIFY_RESERVE`,
+//! `VYRE_SCAN_QUEUE` and `VYRE_SCAN_DRAIN_EVERY` to make lanes run out of verification
+//! budget and to vary when queued hits are verified (the other tests here may pick them
+//! up; they change where and when a factor hit is verified, never the results).
 
 mod scan_common;
 

@@ -22,10 +22,12 @@
 // A hit record's second word is a match state index, or (bit 31 set) a pattern id.
 //
 // Verification in the lane: the table of a prefilter's literal group has a factor
-// table (header word 9). A factor hit in mode 0 runs that literal's anchored verifier
-// (its own table in user0) from `back` bytes before the literal's end until the
-// verifier dies, and appends the verified matches (pattern ids) instead of the factor
-// hit. Whatever the lane cannot settle (window outside the segment, verifier still
+// table (header word 9). A factor hit in mode 0 is queued (scan_dfa_hit) and, at the
+// next loop iteration that is a multiple of SCAN_DRAIN_MASK + 1 (the same iteration in
+// every lane of a warp, so verifying lanes run side by side), runs that literal's
+// anchored verifier (its own table in user0) from `back` bytes before the literal's end
+// until the verifier dies, and appends the verified matches (pattern ids) instead of
+// the factor hit. Whatever the lane cannot settle (window outside the segment, verifier still
 // alive after SCAN_VERIFY_STEPS bytes, verification budget spent, mode 1) is appended as
 // the factor hit itself, which the host verifies (scan/prefilter.rs); matches found
 // twice are merged on the host.
