@@ -4120,7 +4120,8 @@ vyre_status vyre_haystack_scan(const struct vyre_haystack *haystack, uint32_t ta
 /**
  * Scan a loaded haystack and call `callback(hit, userdata)` for each hit (tag `tag`) in
  * order on this thread; a non-zero return stops delivery (the call still returns
- * `VYRE_OK`). Errors: NULL `haystack`/`callback` → `VYRE_ERROR_NULL_POINTER`; GPU
+ * `VYRE_OK`). The callback may scan this haystack again, but must not destroy it (the
+ * hits being delivered live in it). Errors: NULL `haystack`/`callback` → `VYRE_ERROR_NULL_POINTER`; GPU
  * failures → `VYRE_ERROR_GPU`. Thread safety: calls on one haystack serialise.
  *
  * # Safety

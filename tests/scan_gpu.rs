@@ -419,3 +419,20 @@ fn a_new_table_at_a_dropped_tables_address_is_uploaded() {
         assert!(!want.is_empty());
     }
 }
+
+#[test]
+fn a_round_longer_than_the_wall_time_limit_continues() {
+    // 1 ms per dispatch: every round (and a resident haystack's, with the queue of
+    // literal hits) needs many dispatches; the hits must equal the CPU scan's.
+    let dfa = Arc::new(Dfa::compile(&patterns(), &CompileOptions::default()).unwrap());
+    let mut rng = Rng(77);
+    let hay = text(&mut rng, 3 << 20);
+    let want = cpu::scan(&dfa, &hay);
+    assert!(want.len() > 100);
+    let mut b = GpuBackend::new(None, 1 << 20).expect("GPU backend");
+    b.set_wall_time(std::time::Duration::ZERO);
+    let sc = Scanner::new(dfa.clone(), Box::new(b));
+    assert_eq!(sc.scan(&hay, 0).unwrap(), want);
+    let loaded = sc.load(&hay).unwrap();
+    assert_eq!(sc.scan_resident(&loaded, 0).unwrap(), want);
+}

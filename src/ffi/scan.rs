@@ -228,7 +228,9 @@ fn scan_loaded<T>(h: &vyre_haystack, tag: u32, f: impl FnOnce(&[Hit]) -> Result<
     };
     let hits = held.as_deref_mut().unwrap_or(&mut own);
     h.scanner.scan_resident_into(&h.hay, tag, hits)?;
-    f(hits)
+    let r = f(hits);
+    crate::scan::trim(hits);
+    r
 }
 
 fn to_c(h: &Hit) -> vyre_hit {
@@ -857,7 +859,8 @@ pub unsafe extern "C" fn vyre_haystack_scan(
 
 /// Scan a loaded haystack and call `callback(hit, userdata)` for each hit (tag `tag`) in
 /// order on this thread; a non-zero return stops delivery (the call still returns
-/// `VYRE_OK`). Errors: NULL `haystack`/`callback` → `VYRE_ERROR_NULL_POINTER`; GPU
+/// `VYRE_OK`). The callback may scan this haystack again, but must not destroy it (the
+/// hits being delivered live in it). Errors: NULL `haystack`/`callback` → `VYRE_ERROR_NULL_POINTER`; GPU
 /// failures → `VYRE_ERROR_GPU`. Thread safety: calls on one haystack serialise.
 ///
 /// # Safety

@@ -26,7 +26,7 @@ use super::trace;
 use crate::error::{Error, Result, Status};
 use crate::gpu::{
     buffer, CustomOpcode, Device, DeviceKind, DeviceOptions, DispatchOptions, ExtraKind,
-    Megakernel, MegakernelDesc, ReadRequest, ResidentDesc, ResidentSet,
+    Megakernel, MegakernelDesc, ReadRequest, ResidentDesc, ResidentSet, StopReason,
 };
 use crate::protocol::{self, abi::op};
 use std::collections::HashMap;
@@ -57,6 +57,8 @@ pub struct GpuBackend {
     lanes: usize,
     /// Largest haystack per pass (one storage binding, word aligned).
     pass_bytes: usize,
+    /// Wall-time limit of one dispatch (a round continues with further dispatches).
+    wall_time: std::time::Duration,
     /// Largest table bytes of one bundle of groups (one storage binding).
     table_limit: usize,
     /// Buffers reused by scans from host memory, one set per DFA (group) cache id, so
@@ -97,7 +99,7 @@ struct Spare {
     records: Vec<u8>,
     /// Counting sort of round 0's hits by slot: per-slot cursors, and the hits in slot
     /// order (slot, match-set state or bit 31 | pattern id, end).
-    cursor: Vec<u32>,
+    cursor: Vec<usize>,
     sorted: Vec<(u32, u32, u64)>,
 }
 
@@ -269,6 +271,7 @@ impl GpuBackend {
             chunk_len: chunk.min(1 << 30) as usize,
             lanes,
             pass_bytes: limit,
+            wall_time: DispatchOptions::default().max_wall_time,
             table_limit: limit,
             scratch: Mutex::new(HashMap::new()),
         })
@@ -277,6 +280,12 @@ impl GpuBackend {
     /// Test hook: a smaller per-pass haystack limit, to exercise multi-pass splitting.
     pub fn set_pass_bytes(&mut self, bytes: usize) {
         self.pass_bytes = bytes.max(4) & !3;
+    }
+
+    /// Test hook: a shorter wall-time limit per dispatch, to exercise rounds that need
+    /// several dispatches (zero is taken as 1 ms).
+    pub fn set_wall_time(&mut self, limit: std::time::Duration) {
+        self.wall_time = limit.max(std::time::Duration::from_millis(1));
     }
 
     /// The device this backend scans on (tests use it to destroy the device for real).
@@ -328,7 +337,11 @@ impl Tuning {
             // wait (a lane that verifies as soon as it finds a hit diverges from its warp).
             // H200 sweep (BENCHMARKS.md): 32 entries drained every 32 iterations (128
             // bytes) was best or equal on both texts.
-            queue: super::env_number("VYRE_SCAN_QUEUE").unwrap_or(32).min(64) as u32,
+            // On lavapipe the queue's private array slows every scan (a 129 MiB scan
+            // without literal factors: 40.6 s → 55 s), so CPU adapters verify at once.
+            queue: super::env_number("VYRE_SCAN_QUEUE")
+                .unwrap_or(if cpu { 0 } else { 32 })
+                .min(64) as u32,
             drain_every: var("VYRE_SCAN_DRAIN_EVERY", 32)
                 .clamp(1, 1 << 12)
                 .next_power_of_two() as u32,
@@ -1079,7 +1092,7 @@ impl GpuBackend {
             // `out` (a counting sort by slot over output hits; a match state counts once
             // per pattern id), without an ordered copy of the records in between.
             let count = |slot: usize, set: u32| match set & MATCH_BIT {
-                0 => dfas[slot / nch].matches(set).len() as u32,
+                0 => dfas[slot / nch].matches(set).len(),
                 _ => 1,
             };
             let cursor = &mut spare.cursor;
@@ -1097,14 +1110,14 @@ impl GpuBackend {
                 pattern: 0,
                 tag: 0,
             };
-            out.resize(base + cursor[nslots] as usize, blank);
+            out.resize(base + cursor[nslots], blank);
             let dst = &mut out[base..];
             for (slot, set, end) in round0.hits() {
                 let slot = slot as usize;
                 let tag = tag_of(slot);
                 let c = &mut cursor[slot];
                 if set & MATCH_BIT != 0 {
-                    dst[*c as usize] = Hit {
+                    dst[*c] = Hit {
                         end,
                         pattern: set & !MATCH_BIT,
                         tag,
@@ -1113,7 +1126,7 @@ impl GpuBackend {
                     continue;
                 }
                 for &pattern in dfas[slot / nch].matches(set) {
-                    dst[*c as usize] = Hit { end, pattern, tag };
+                    dst[*c] = Hit { end, pattern, tag };
                     *c += 1;
                 }
             }
@@ -1138,7 +1151,7 @@ impl GpuBackend {
                 sorted.resize(n, (0, 0, 0));
                 for h in round0.hits() {
                     let c = &mut cursor[h.0 as usize];
-                    sorted[*c as usize] = h;
+                    sorted[*c] = h;
                     *c += 1;
                 }
             }
@@ -1176,6 +1189,10 @@ impl GpuBackend {
             let RoundOut { results, records } = round0;
             spare.results = results;
             spare.records = records;
+            super::trim(&mut spare.results);
+            super::trim(&mut spare.records);
+            super::trim(&mut spare.cursor);
+            super::trim(&mut spare.sorted);
             r.spare = spare;
         }
         Ok(())
@@ -1260,6 +1277,7 @@ impl GpuBackend {
             // one after another (the engine caps this at the adapter's limit).
             let opts = DispatchOptions {
                 worker_groups: (n as u32).div_ceil(self.mk.workgroup_size_x()).max(1),
+                max_wall_time: self.wall_time,
                 ..Default::default()
             };
             trace("  ring encode + write", &mut t);
@@ -1273,6 +1291,22 @@ impl GpuBackend {
                 // The set was rebuilt from its mirror after a device loss: the mirror's
                 // ring still holds earlier rounds' slots as published, and they ran
                 // again. Run this round once more on a cleared ring.
+                r.ring_clean = false;
+                continue;
+            }
+            // A slow adapter (lavapipe on a big pass) can reach the dispatch's wall-time
+            // limit with slots still yielding: every wave moves each claimed slot on, so
+            // dispatch again until they are done (the ring and the hit ring carry over).
+            let mut report = report;
+            while report.faulted == 0
+                && report.remaining() != 0
+                && report.stop == StopReason::TimeLimit
+                && report.recovered == 0
+            {
+                report = r.set.dispatch_and_read(&opts, &mut reads)?;
+                trace("  dispatch continued", &mut t);
+            }
+            if report.recovered != 0 {
                 r.ring_clean = false;
                 continue;
             }
@@ -1306,6 +1340,7 @@ impl GpuBackend {
                     g.hay = o.hay;
                     g.template = o.template;
                     g.spare = o.spare;
+                    g.hits_hint = o.hits_hint;
                 }
                 *res = grown;
                 continue;

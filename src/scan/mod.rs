@@ -28,6 +28,16 @@ pub use set::DfaSet;
 static TRACE: once_cell::sync::Lazy<bool> =
     once_cell::sync::Lazy::new(|| std::env::var_os("VYRE_SCAN_TRACE").is_some_and(|v| v != "0"));
 
+/// Give back most of a reused buffer that is far larger than its last use (over 4 MiB
+/// and over four times what it holds), so one dense scan does not pin its memory for the
+/// life of a haystack or scanner.
+pub(crate) fn trim<T>(v: &mut Vec<T>) {
+    let size = std::mem::size_of::<T>().max(1);
+    if v.capacity() * size > 4 << 20 && v.capacity() > 4 * v.len() {
+        v.shrink_to(2 * v.len());
+    }
+}
+
 /// Whether `VYRE_SCAN_TRACE` is on (to skip work done only for a trace line).
 pub(crate) fn tracing() -> bool {
     *TRACE
