@@ -148,6 +148,23 @@ impl RoundOut {
     }
 }
 
+/// Counting sort by slot: `cursor[k]` becomes where slot `k`'s entries start, given
+/// each entry's (slot, how many places it takes).
+fn slot_starts(
+    cursor: &mut Vec<usize>,
+    nslots: usize,
+    entries: impl Iterator<Item = (u32, usize)>,
+) {
+    cursor.clear();
+    cursor.resize(nslots + 1, 0);
+    for (slot, n) in entries {
+        cursor[slot as usize + 1] += n;
+    }
+    for k in 0..nslots {
+        cursor[k + 1] += cursor[k];
+    }
+}
+
 /// `v` with length `len` (contents unspecified: the caller overwrites them).
 fn sized(mut v: Vec<u8>, len: usize) -> Vec<u8> {
     if v.len() > len {
@@ -1096,14 +1113,13 @@ impl GpuBackend {
                 _ => 1,
             };
             let cursor = &mut spare.cursor;
-            cursor.clear();
-            cursor.resize(nslots + 1, 0);
-            for (slot, set, _) in round0.hits() {
-                cursor[slot as usize + 1] += count(slot as usize, set);
-            }
-            for k in 0..nslots {
-                cursor[k + 1] += cursor[k];
-            }
+            slot_starts(
+                cursor,
+                nslots,
+                round0
+                    .hits()
+                    .map(|(slot, set, _)| (slot, count(slot as usize, set))),
+            );
             let base = out.len();
             let blank = Hit {
                 end: 0,
@@ -1140,14 +1156,7 @@ impl GpuBackend {
                 sorted.sort_by_key(|h| h.0);
             } else {
                 let cursor = &mut spare.cursor;
-                cursor.clear();
-                cursor.resize(nslots + 1, 0);
-                for (slot, ..) in round0.hits() {
-                    cursor[slot as usize + 1] += 1;
-                }
-                for k in 0..nslots {
-                    cursor[k + 1] += cursor[k];
-                }
+                slot_starts(cursor, nslots, round0.hits().map(|(slot, ..)| (slot, 1)));
                 sorted.resize(n, (0, 0, 0));
                 for h in round0.hits() {
                     let c = &mut cursor[h.0 as usize];
@@ -1282,22 +1291,14 @@ impl GpuBackend {
             };
             trace("  ring encode + write", &mut t);
             r.ring_clean = false;
-            let report = r.set.dispatch_and_read(&opts, &mut reads)?;
+            let mut report = r.set.dispatch_and_read(&opts, &mut reads)?;
             trace(
                 &format!("  dispatch + read ({} waves)", report.waves),
                 &mut t,
             );
-            if report.recovered != 0 {
-                // The set was rebuilt from its mirror after a device loss: the mirror's
-                // ring still holds earlier rounds' slots as published, and they ran
-                // again. Run this round once more on a cleared ring.
-                r.ring_clean = false;
-                continue;
-            }
             // A slow adapter (lavapipe on a big pass) can reach the dispatch's wall-time
             // limit with slots still yielding: every wave moves each claimed slot on, so
             // dispatch again until they are done (the ring and the hit ring carry over).
-            let mut report = report;
             while report.faulted == 0
                 && report.remaining() != 0
                 && report.stop == StopReason::TimeLimit
@@ -1307,6 +1308,9 @@ impl GpuBackend {
                 trace("  dispatch continued", &mut t);
             }
             if report.recovered != 0 {
+                // The set was rebuilt from its mirror after a device loss: the mirror's
+                // ring still holds earlier rounds' slots as published, and they ran
+                // again. Run this round once more on a cleared ring.
                 r.ring_clean = false;
                 continue;
             }
