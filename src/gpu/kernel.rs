@@ -37,6 +37,10 @@ pub enum ExtraKind {
     ReadOnly = 1,
     /// `var<storage, read_write> userN: array<atomic<u32>>` (counters, hit rings).
     Atomic = 2,
+    /// Crate-internal (no C value): `var<storage, read> userN: array<vec4<u32>>`, for a
+    /// haystack that lanes stream 16 bytes per load (one load of 32 scattered lines
+    /// costs a warp as much as a 4-byte one). Its size must be a multiple of 16 bytes.
+    ReadOnlyVec4 = 3,
 }
 
 impl ExtraKind {
@@ -50,6 +54,11 @@ impl ExtraKind {
                 "extra buffer kind {raw} is not one of 0 (read-write), 1 (read-only), 2 (atomic)"
             ))),
         }
+    }
+
+    /// Whether the kernel only reads the buffer (it is never read back).
+    pub fn is_read_only(self) -> bool {
+        matches!(self, ExtraKind::ReadOnly | ExtraKind::ReadOnlyVec4)
     }
 }
 
@@ -183,6 +192,7 @@ fn generate_with(spec: &KernelSpec, calls: bool) -> String {
                         ExtraKind::ReadWrite => ("read_write", "u32"),
                         ExtraKind::ReadOnly => ("read", "u32"),
                         ExtraKind::Atomic => ("read_write", "atomic<u32>"),
+                        ExtraKind::ReadOnlyVec4 => ("read", "vec4<u32>"),
                     };
                     out.push_str(&format!(
                         "@group(0) @binding({}) var<storage, {access}> user{i}: array<{elem}>;\n",
@@ -239,13 +249,18 @@ fn user_access(extras: &[ExtraKind]) -> String {
     let mut len = String::from("// Length in words of user buffer `b` (0 when there is no such buffer).\nfn vyre_user_len(b: u32) -> u32 {\n    switch b {\n");
     let mut load = String::from("// Word `i` of user buffer `b` (callers check `i < vyre_user_len(b)`).\nfn vyre_user_load(b: u32, i: u32) -> u32 {\n    switch b {\n");
     for (i, k) in extras.iter().enumerate() {
-        len.push_str(&format!(
-            "        case {i}u: {{ return arrayLength(&user{i}); }}\n"
-        ));
-        let read = match k {
-            ExtraKind::Atomic => format!("atomicLoad(&user{i}[i])"),
-            _ => format!("user{i}[i]"),
+        let (words, read) = match k {
+            ExtraKind::Atomic => (
+                format!("arrayLength(&user{i})"),
+                format!("atomicLoad(&user{i}[i])"),
+            ),
+            ExtraKind::ReadOnlyVec4 => (
+                format!("arrayLength(&user{i}) * 4u"),
+                format!("user{i}[i >> 2u][i & 3u]"),
+            ),
+            _ => (format!("arrayLength(&user{i})"), format!("user{i}[i]")),
         };
+        len.push_str(&format!("        case {i}u: {{ return {words}; }}\n"));
         load.push_str(&format!("        case {i}u: {{ return {read}; }}\n"));
     }
     len.push_str("        default: { return 0u; }\n    }\n}\n");

@@ -330,9 +330,7 @@ impl Megakernel {
         for (i, &len) in sizes.iter().enumerate() {
             let writable = match i {
                 buffer::IO_QUEUE => bufs.io_queue.is_some(),
-                i if i >= buffer::EXTRA => {
-                    self.extra_buffers()[i - buffer::EXTRA] != ExtraKind::ReadOnly
-                }
+                i if i >= buffer::EXTRA => !self.extra_buffers()[i - buffer::EXTRA].is_read_only(),
                 _ => true,
             };
             if writable {

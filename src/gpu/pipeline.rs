@@ -59,7 +59,7 @@ pub(crate) fn get_or_compile(
     let mut entries: Vec<wgpu::BindGroupLayoutEntry> =
         (0..4).map(|b| storage_entry(b, false)).collect();
     for (i, k) in extras.iter().enumerate() {
-        entries.push(storage_entry(4 + i as u32, *k == ExtraKind::ReadOnly));
+        entries.push(storage_entry(4 + i as u32, k.is_read_only()));
     }
     let layout_abi = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
         label: Some("vyre abi buffers"),

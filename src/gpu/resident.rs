@@ -73,11 +73,12 @@ pub(crate) fn check_sizes(
         .max_storage_buffer_binding_size
         .min(limits.max_buffer_size);
     for (i, &len) in sizes.iter().enumerate() {
-        let (multiple, min, rule) =
-            rules
-                .get(i)
-                .copied()
-                .unwrap_or((4, 4, "a non-zero multiple of 4 bytes"));
+        let vec4 = i >= buffer::EXTRA && extras[i - buffer::EXTRA] == ExtraKind::ReadOnlyVec4;
+        let (multiple, min, rule) = match rules.get(i) {
+            Some(&r) => r,
+            None if vec4 => (16, 16, "a non-zero multiple of 16 bytes"),
+            None => (4, 4, "a non-zero multiple of 4 bytes"),
+        };
         let debug_ok =
             i != buffer::DEBUG_LOG || (len / 4).saturating_sub(1) % DEBUG_RECORD_WORDS as u64 == 0;
         if len % multiple != 0 || len < min || !debug_ok {
@@ -592,8 +593,7 @@ impl ResidentSet {
         let sync_first = specs.len();
         if self.shared.sync_mirror {
             for (i, &size) in self.shared.sizes.iter().enumerate() {
-                if i < buffer::EXTRA || mk.extra_buffers()[i - buffer::EXTRA] != ExtraKind::ReadOnly
-                {
+                if i < buffer::EXTRA || !mk.extra_buffers()[i - buffer::EXTRA].is_read_only() {
                     specs.push(ReadSpec {
                         buffer: i,
                         offset: 0,

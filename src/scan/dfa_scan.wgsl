@@ -1,6 +1,7 @@
 // DFA_SCAN (opcode 0xFFF0): scan a byte range of the resident haystack with the resident
 // DFA table and append hit records to the hit ring.
-//   user0: DFA tables (Dfa::gpu_words of every group, back to back)   user1: haystack bytes packed LE in words
+//   user0: DFA tables (Dfa::gpu_words of every group, back to back)
+//   user1: haystack bytes packed LE, 16 per element (array<vec4<u32>>)
 //   user2: hit ring: [0] records appended (atomic, counts past capacity), [1] capacity,
 //          records from word 4: {slot, match-set (state index) or bit 31 | pattern id
 //          (see below), end lo, end hi}
@@ -31,9 +32,12 @@
 // alive after SCAN_VERIFY_STEPS bytes, verification budget spent, mode 1) is appended as
 // the factor hit itself, which the host verifies (scan/prefilter.rs); matches found
 // twice are merged on the host.
-// Mode 0 reads the haystack one u32 word (4 bytes) per loop iteration once the position
-// is word aligned; bytes before the first and after the last whole word, and all of
-// mode 1 (which stops as soon as the runs meet), go one byte per iteration. Every
+// Mode 0 reads the haystack 16 bytes (one vec4 load) per loop iteration once the
+// position is 16-byte aligned: lanes scan far-apart chunks, so every load of a warp
+// touches 32 cache lines, and one load per 16 bytes instead of per 4 bytes takes most
+// of that traffic off the load unit. Bytes before the first and after the last whole
+// block, and all of mode 1 (which stops as soon as the runs meet), go one byte per
+// iteration. Every
 // iteration spends one unit of the lane budget (lavapipe cuts loops after 65,535
 // iterations per invocation), verification iterations out of the reserve; out of budget
 // → save position and state, YIELD. A loop that lavapipe cuts anyway ends in a YIELD or
@@ -114,12 +118,24 @@ fn scan_dfa_prepare(base: u32, lid: u32) {
 
 // Verification steps left in this call (reserved from the lane budget in scan_dfa).
 var<private> scan_vleft: u32;
+// Per-call values a hit needs, read once in scan_dfa (args live in the ring, where
+// every read is a trip to L2; table header words would be a dependent load per hit):
+// absolute offset of user1 byte 0 (args 4/5); segment bounds for verification windows
+// (from args 9, 11, 3: lo, hi, 1 = lo is the item start, 1 = hi is the item end);
+// the group's class count, delay, match-list offset, first factor id and factor count.
+var<private> scan_abs: vec2<u32>;
+var<private> scan_seg: vec4<u32>;
+var<private> scan_cls: u32;
+var<private> scan_delay: u32;
+var<private> scan_mo: u32;
+var<private> scan_fbase: u32;
+var<private> scan_fcount: u32;
 // Most steps of one verification. SCAN_VERIFY_RESERVE (generated, at most 16384) is
 // the lane budget per call kept for verification.
 const SCAN_VERIFY_STEPS: u32 = 2048u;
 
 fn scan_byte(q: u32) -> u32 {
-    return (user1[q >> 2u] >> ((q & 3u) * 8u)) & 0xffu;
+    return (user1[q >> 4u][(q >> 2u) & 3u] >> ((q & 3u) * 8u)) & 0xffu;
 }
 
 fn scan_dfa_class(g: u32, b: u32) -> u32 {
@@ -131,8 +147,8 @@ fn scan_dfa_class(g: u32, b: u32) -> u32 {
 fn scan_record(slot: u32, what: u32, rel: u32, cap: u32) {
     let i = atomicAdd(&user2[0], 1u);
     if (i < cap) {
-        let lo = vyre_arg(4u) + rel;
-        let hi = vyre_arg(5u) + select(0u, 1u, lo < rel);
+        let lo = scan_abs.x + rel;
+        let hi = scan_abs.y + select(0u, 1u, lo < rel);
         let r = 4u + i * 4u;
         atomicStore(&user2[r], slot);
         atomicStore(&user2[r + 1u], what);
@@ -142,17 +158,16 @@ fn scan_record(slot: u32, what: u32, rel: u32, cap: u32) {
 }
 
 fn scan_dfa_emit(slot: u32, g: u32, s: u32, p: u32, cap: u32) {
-    scan_record(slot, (s & 0x7fffffffu) / user0[g + 1u], p + 1u - user0[g + 3u], cap);
+    scan_record(slot, (s & 0x7fffffffu) / scan_cls, p + 1u - scan_delay, cap);
 }
 
 // Match state `s` of group `g` (factor table at g + ft) after the byte at `p`: verify
 // each factor literal it names in the lane, or leave it to the host; other patterns
 // (residual regexes sharing the table) are appended as they are.
 fn scan_dfa_candidates(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
-    let si = (s & 0x7fffffffu) / user0[g + 1u];
-    let mo = g + user0[g + 5u];
-    let a = user0[mo + si];
-    let b = user0[mo + si + 1u];
+    let si = (s & 0x7fffffffu) / scan_cls;
+    let a = user0[scan_mo + si];
+    let b = user0[scan_mo + si + 1u];
     if (b < a || b - a > scan_vleft) {
         scan_dfa_emit(slot, g, s, p, cap); // the host verifies all of them
         return;
@@ -160,15 +175,13 @@ fn scan_dfa_candidates(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
     // The id loop's iterations are paid up front; each verification pays for its steps
     // and its loop exit out of what is left (lavapipe counts every loop iteration).
     scan_vleft -= b - a;
-    let base = user0[g + ft];
-    let count = user0[g + ft + 1u];
-    let fend = p + 1u - user0[g + 3u];
+    let fend = p + 1u - scan_delay;
     var k = a;
     for (; k < b; k = k + 1u) {
         let id = user0[g + k];
-        let j = id - base;
+        let j = id - scan_fbase;
         var done = false;
-        if (j < count && scan_vleft != 0u) {
+        if (j < scan_fcount && scan_vleft != 0u) {
             let voff = user0[g + ft + 2u + 2u * j];
             if (voff != 0u) {
                 scan_vleft -= 1u;
@@ -191,11 +204,10 @@ fn scan_dfa_candidates(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
 // just past a factor literal) until it dies; append its matches. False: the window
 // could not be settled here (the host verifies this factor hit again).
 fn scan_verify(slot: u32, v: u32, fend: u32, back: u32, cap: u32) -> bool {
-    let seg = vyre_arg(11u);
-    let seg_lo = vyre_arg(9u) - (seg & 0x7fffu);
-    let at_start = (seg & 0x8000u) != 0u;
-    let seg_hi = vyre_arg(3u) + ((seg >> 16u) & 0x7fffu);
-    let at_end = (seg & 0x80000000u) != 0u;
+    let seg_lo = scan_seg.x;
+    let seg_hi = scan_seg.y;
+    let at_start = scan_seg.z != 0u;
+    let at_end = scan_seg.w != 0u;
     let starts = v + user0[v + 10u];
     var q = seg_lo;
     var s: u32;
@@ -306,6 +318,14 @@ fn scan_dfa_byte(slot: u32, g: u32, ft: u32, s: u32, b: u32, p: u32, toff: u32, 
     return n;
 }
 
+// Four DFA steps on the bytes of word w (little-endian) at positions p..p+3 (mode 0).
+fn scan_dfa_word(slot: u32, g: u32, ft: u32, s0: u32, w: u32, p: u32, toff: u32, lim: u32, cap: u32, emit_from: u32) -> u32 {
+    var s = scan_dfa_byte(slot, g, ft, s0, w & 0xffu, p, toff, lim, cap, emit_from);
+    s = scan_dfa_byte(slot, g, ft, s, (w >> 8u) & 0xffu, p + 1u, toff, lim, cap, emit_from);
+    s = scan_dfa_byte(slot, g, ft, s, (w >> 16u) & 0xffu, p + 2u, toff, lim, cap, emit_from);
+    return scan_dfa_byte(slot, g, ft, s, w >> 24u, p + 3u, toff, lim, cap, emit_from);
+}
+
 fn scan_dfa(slot: u32) -> u32 {
     let mode = vyre_arg(0u);
     var p = vyre_arg(2u);
@@ -319,22 +339,37 @@ fn scan_dfa(slot: u32) -> u32 {
     }
     let toff = g + user0[g + 4u];
     let cap = atomicLoad(&user2[1]);
+    scan_abs = vec2<u32>(vyre_arg(4u), vyre_arg(5u));
+    let seg = vyre_arg(11u);
+    scan_seg = vec4<u32>(
+        emit_from - min(seg & 0x7fffu, emit_from),
+        end + ((seg >> 16u) & 0x7fffu),
+        (seg >> 15u) & 1u,
+        seg >> 31u,
+    );
+    scan_cls = max(user0[g + 1u], 1u);
+    scan_delay = user0[g + 3u];
+    scan_mo = g + user0[g + 5u];
     let lim = select(0u, scan_hot_lim, mode == 0u && scan_hot_key == g + 1u);
-    if (p > end || end > arrayLength(&user1) * 4u || mode > 1u) {
+    if (p > end || end > arrayLength(&user1) * 16u || mode > 1u) {
         return vyre_fault(VYRE_FAULT_OUT_OF_BOUNDS);
     }
-    // Iterations needed to finish: mode 0 = head bytes + whole words + tail bytes.
+    // Iterations needed to finish: mode 0 = head bytes + whole blocks + tail bytes.
     var need = end - p;
     if (mode == 0u) {
-        let head = min((4u - (p & 3u)) & 3u, end - p);
-        let words = (end - p - head) >> 2u;
-        need = head + words + (end - p - head - words * 4u);
+        let head = min((16u - (p & 15u)) & 15u, end - p);
+        let blocks = (end - p - head) >> 4u;
+        need = head + blocks + (end - p - head - blocks * 16u);
     }
     // A literal group with a factor table (mode 0): keep part of the lane budget for
     // verification; what is left of it goes back at the end.
     var ft = 0u;
     if (mode == 0u && g + 12u < arrayLength(&user0)) {
         ft = user0[g + 9u];
+    }
+    if (ft != 0u) {
+        scan_fbase = user0[g + ft];
+        scan_fcount = user0[g + ft + 1u];
     }
     let reserve = select(0u, min(vyre_budget() / 2u, SCAN_VERIFY_RESERVE), ft != 0u);
     scan_vleft = reserve;
@@ -350,16 +385,16 @@ fn scan_dfa(slot: u32) -> u32 {
         if p == emit_from {
             vyre_set_arg(10u, s);
         }
-        if (mode == 0u && (p & 3u) == 0u && end - p >= 4u && (emit_from <= p || emit_from >= p + 4u)) {
-            let w = user1[p >> 2u];
-            s = scan_dfa_byte(slot, g, ft, s, w & 0xffu, p, toff, lim, cap, emit_from);
-            s = scan_dfa_byte(slot, g, ft, s, (w >> 8u) & 0xffu, p + 1u, toff, lim, cap, emit_from);
-            s = scan_dfa_byte(slot, g, ft, s, (w >> 16u) & 0xffu, p + 2u, toff, lim, cap, emit_from);
-            s = scan_dfa_byte(slot, g, ft, s, w >> 24u, p + 3u, toff, lim, cap, emit_from);
-            p = p + 4u;
+        if (mode == 0u && (p & 15u) == 0u && end - p >= 16u && (emit_from <= p || emit_from >= p + 16u)) {
+            let v = user1[p >> 4u];
+            s = scan_dfa_word(slot, g, ft, s, v.x, p, toff, lim, cap, emit_from);
+            s = scan_dfa_word(slot, g, ft, s, v.y, p + 4u, toff, lim, cap, emit_from);
+            s = scan_dfa_word(slot, g, ft, s, v.z, p + 8u, toff, lim, cap, emit_from);
+            s = scan_dfa_word(slot, g, ft, s, v.w, p + 12u, toff, lim, cap, emit_from);
+            p = p + 16u;
             continue;
         }
-        let b = (user1[p >> 2u] >> ((p & 3u) * 8u)) & 0xffu;
+        let b = scan_byte(p);
         let c = scan_dfa_class(g, b);
         s = user0[toff + (s & 0x7fffffffu) + c];
         if (mode == 1u) {

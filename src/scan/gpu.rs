@@ -55,7 +55,7 @@ pub struct GpuBackend {
     chunk_len: usize,
     /// Chunks to aim for per pass: enough to keep every lane of the adapter busy.
     lanes: usize,
-    /// Largest haystack per pass (one storage binding, word aligned).
+    /// Largest haystack per pass (one storage binding, a multiple of 16 bytes).
     pass_bytes: usize,
     /// Wall-time limit of one dispatch (a round continues with further dispatches).
     wall_time: std::time::Duration,
@@ -207,7 +207,7 @@ fn ensure(
     let slots = grow(slots, o(|r| r.slots)).min(MAX_SLOTS);
     let table_bytes = grow(table_bytes, o(|r| r.table_bytes));
     // The haystack binding is sized exactly (it may be close to the binding limit).
-    let hay_bytes = hay_bytes.max(o(|r| r.hay_bytes)).max(4);
+    let hay_bytes = hay_bytes.max(o(|r| r.hay_bytes)).max(16);
     let hit_cap = grow(hit_cap, o(|r| r.hit_cap));
     let (hits_hint, spare) = old.map_or((0, Spare::default()), |r| (r.hits_hint, r.spare));
     let set = ResidentSet::new(
@@ -271,7 +271,7 @@ impl GpuBackend {
             }],
             extra_buffers: vec![
                 ExtraKind::ReadOnly,
-                ExtraKind::ReadOnly,
+                ExtraKind::ReadOnlyVec4,
                 ExtraKind::Atomic,
                 ExtraKind::ReadWrite,
                 ExtraKind::ReadOnly,
@@ -280,7 +280,7 @@ impl GpuBackend {
             ..Default::default()
         };
         let mk = Megakernel::new_internal(&device, &desc)?;
-        let limit = device.limits().max_storage_buffer_binding_size.min(1 << 30) as usize & !3;
+        let limit = device.limits().max_storage_buffer_binding_size.min(1 << 30) as usize & !15;
         let lanes = tune.lanes;
         Ok(GpuBackend {
             device,
@@ -296,7 +296,7 @@ impl GpuBackend {
 
     /// Test hook: a smaller per-pass haystack limit, to exercise multi-pass splitting.
     pub fn set_pass_bytes(&mut self, bytes: usize) {
-        self.pass_bytes = bytes.max(4) & !3;
+        self.pass_bytes = bytes.max(16) & !15;
     }
 
     /// Test hook: a shorter wall-time limit per dispatch, to exercise rounds that need
@@ -359,7 +359,7 @@ impl Tuning {
             queue: super::env_number("VYRE_SCAN_QUEUE")
                 .unwrap_or(if cpu { 0 } else { 32 })
                 .min(64) as u32,
-            drain_every: var("VYRE_SCAN_DRAIN_EVERY", 32)
+            drain_every: var("VYRE_SCAN_DRAIN_EVERY", 8)
                 .clamp(1, 1 << 12)
                 .next_power_of_two() as u32,
         }
@@ -595,8 +595,9 @@ impl GpuBackend {
         for (i, it) in items0.iter().enumerate() {
             let mut from = 0;
             loop {
-                // Pieces start word aligned in the pass haystack.
-                fill = fill.next_multiple_of(4);
+                // Pieces start 16-byte aligned in the pass haystack (the scan loads 16
+                // bytes at a time).
+                fill = fill.next_multiple_of(16);
                 let room = self.pass_bytes.saturating_sub(fill);
                 let take = (it.bytes.len() - from).min(room);
                 let last_piece = from + take == it.bytes.len();
@@ -758,7 +759,7 @@ impl Layout {
 impl GpuBackend {
     /// Chunk length for a pass of `total` bytes scanned by `groups` groups at once: the
     /// fixed one, else enough chunks that all groups together keep `lanes` lanes busy
-    /// (at least 1 KiB each, a multiple of 4 so chunks start on word boundaries), and
+    /// (at least 1 KiB each, a multiple of 16 so chunks start on 16-byte boundaries), and
     /// never more slots (groups × chunks) than the ring holds.
     fn chunk_for(&self, total: usize, groups: usize) -> usize {
         let groups = groups.max(1);
@@ -767,7 +768,7 @@ impl GpuBackend {
         } else {
             (total / (self.lanes / groups).max(1))
                 .max(1024)
-                .next_multiple_of(4)
+                .next_multiple_of(16)
         };
         c.max(total.div_ceil((MAX_SLOTS / groups).max(1)))
             .clamp(1, u32::MAX as usize)
@@ -786,7 +787,7 @@ impl GpuBackend {
             hay_len: 0,
         };
         for s in segs {
-            let at = l.hay_len.next_multiple_of(4);
+            let at = l.hay_len.next_multiple_of(16);
             let end = at + (s.to - s.from);
             let first = l.n_chunks;
             l.n_chunks += (end - at).div_ceil(chunk_len);
@@ -828,7 +829,7 @@ impl GpuBackend {
             words += d.gpu_len_words();
         }
         let table_bytes = words * 4;
-        let hay_bytes = l.hay_len.next_multiple_of(4).max(4);
+        let hay_bytes = l.hay_len.next_multiple_of(16).max(16);
         ensure(
             &self.mk,
             res,
@@ -906,7 +907,7 @@ impl GpuBackend {
                 let want = d
                     .max_match_len()
                     .map_or(DEFAULT_LEAD, |m| m.saturating_add(d.delay() + 1));
-                (want.min(chunk_len as u32)).next_multiple_of(4)
+                (want.min(chunk_len as u32)).next_multiple_of(16)
             })
             .collect();
         // Arg 11 of a chunk: where its segment lies around it, for verification

@@ -60,7 +60,9 @@ const PARALLEL_UNITS: usize = 64;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Factor {
     pub literals: Vec<Vec<u8>>,
-    /// The literals as extracted, before case folding (case variants each).
+    /// The factor as the pattern spells it (case variants; for tools and tests that
+    /// plant matching text): extracted from the unfolded pattern at the same place,
+    /// or `literals` when that extraction is not finite.
     pub cased: Vec<Vec<u8>>,
     pub min_pre: usize,
     pub max_pre: usize,
@@ -76,6 +78,66 @@ fn flatten(hir: &Hir, out: &mut Vec<Hir>) {
     }
 }
 
+/// `lits` lowercased, sorted, without duplicates or literals that extend another one
+/// (they start where that one does); if that leaves more than [`MAX_FACTOR_LITERALS`],
+/// every literal is cut to the longest length that brings them within it (a prefix
+/// of a required literal is required too: `okta_api_token\t`, `okta_token:`, ... →
+/// `okta_api_`, `okta_toke`, ...). `None`: no length does.
+fn fit_literals(lits: &[&[u8]]) -> Option<Vec<Vec<u8>>> {
+    let longest = lits.iter().map(|l| l.len()).max()?;
+    for len in (1..=longest).rev() {
+        let mut cut: Vec<Vec<u8>> = lits
+            .iter()
+            .map(|l| l[..l.len().min(len)].to_ascii_lowercase())
+            .collect();
+        cut.sort_unstable();
+        cut.dedup();
+        let mut kept: Vec<Vec<u8>> = Vec::with_capacity(cut.len());
+        for l in cut {
+            if !kept.last().is_some_and(|k| l.starts_with(k)) {
+                kept.push(l);
+            }
+        }
+        if kept.len() <= MAX_FACTOR_LITERALS {
+            return Some(kept);
+        }
+    }
+    None
+}
+
+/// `hir` with every ASCII letter lowercased (a class `[Tt]` becomes the literal `t`).
+/// Factors are matched caselessly, so nothing is lost; and a caseless keyword then
+/// extracts as one literal instead of 2^n case variants, which overflowed the
+/// extractor's limits and left short, frequent factors (`secr` for
+/// `(?i:client_?secret|secret_?key|...)`, `token ` for `(?i:okta_?token)...`).
+fn fold_case(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Literal(l) => Hir::literal(l.0.to_ascii_lowercase()),
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut set = [false; 256];
+            for r in c.iter() {
+                for b in r.start()..=r.end() {
+                    set[b.to_ascii_lowercase() as usize] = true;
+                }
+            }
+            let ranges = (0..=255u8)
+                .filter(|&b| set[b as usize])
+                .map(|b| ClassBytesRange::new(b, b));
+            Hir::class(Class::Bytes(ClassBytes::new(ranges)))
+        }
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(fold_case(&r.sub)),
+        }),
+        HirKind::Capture(c) => fold_case(&c.sub),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(fold_case).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(fold_case).collect()),
+        _ => hir.clone(),
+    }
+}
+
 /// The best required factor of a parsed pattern, or `None` (the pattern is "residual"):
 /// for each child `i` of the top-level concatenation whose preceding children have a
 /// bounded length, the prefix literals of `children[i..]` are a factor if the set is
@@ -83,8 +145,10 @@ fn flatten(hir: &Hir, out: &mut Vec<Hir>) {
 /// [`MIN_FACTOR_LEN`] bytes. The longest shortest-literal wins (then the fewest
 /// literals, then the first).
 pub fn analyse(hir: &Hir) -> Option<Factor> {
-    let mut children = Vec::new();
-    flatten(hir, &mut children);
+    let mut spelled = Vec::new();
+    flatten(hir, &mut spelled);
+    // Folded child by child, so that child i is the same piece in both lists.
+    let children: Vec<Hir> = spelled.iter().map(fold_case).collect();
     let mut extractor = Extractor::new();
     extractor
         .kind(ExtractKind::Prefix)
@@ -103,22 +167,12 @@ pub fn analyse(hir: &Hir) -> Option<Factor> {
         };
         let seq = extractor.extract(&Hir::concat(children[i..].to_vec()));
         let Some(lits) = seq.literals() else { continue };
-        let mut literals: Vec<Vec<u8>> = lits
-            .iter()
-            .map(|l| l.as_bytes().to_ascii_lowercase())
-            .collect();
-        literals.sort_unstable();
-        literals.dedup();
-        // A literal that extends another one starts where that one does: redundant.
-        let mut kept: Vec<Vec<u8>> = Vec::with_capacity(literals.len());
-        for l in literals {
-            if !kept.last().is_some_and(|k| l.starts_with(k)) {
-                kept.push(l);
-            }
-        }
-        let literals = kept;
+        let lits: Vec<&[u8]> = lits.iter().map(|l| l.as_bytes()).collect();
+        let Some(literals) = fit_literals(&lits) else {
+            continue;
+        };
         let min = literals.iter().map(|l| l.len()).min().unwrap_or(0);
-        if literals.is_empty() || literals.len() > MAX_FACTOR_LITERALS || min < MIN_FACTOR_LEN {
+        if min < MIN_FACTOR_LEN {
             continue;
         }
         if best.as_ref().is_some_and(|&(m, n, _)| {
@@ -126,12 +180,19 @@ pub fn analyse(hir: &Hir) -> Option<Factor> {
         }) {
             continue;
         }
+        let cased = match extractor
+            .extract(&Hir::concat(spelled[i..].to_vec()))
+            .literals()
+        {
+            Some(l) if !l.is_empty() => l.iter().map(|l| l.as_bytes().to_vec()).collect(),
+            _ => literals.clone(),
+        };
         best = Some((
             min,
             literals.len(),
             Factor {
                 literals,
-                cased: lits.iter().map(|l| l.as_bytes().to_vec()).collect(),
+                cased,
                 min_pre,
                 max_pre,
                 max_len: hir.properties().maximum_len(),
@@ -495,13 +556,64 @@ mod tests {
     fn caseless_keywords_fold_to_one_literal_each() {
         let f = factor(r"(?i:aws_?secret_?access_?key)[ \t]*[:=][ \t]*['\x22]?[0-9A-Za-z/+]{40}")
             .unwrap();
-        // 2^9 case variants x 2 optional underscores, folded to the 2 spellings.
-        assert_eq!(f.literals, lits(&["aws_secret", "awssecret"]));
+        // Folded before extraction: the 8 spellings (optional underscores), cut to the
+        // longest literal length (16 bytes).
+        assert_eq!(
+            f.literals,
+            lits(&[
+                "aws_secret_acces",
+                "aws_secretaccess",
+                "awssecret_access",
+                "awssecretaccess_",
+                "awssecretaccessk"
+            ])
+        );
         assert_eq!(f.max_len, None, "[ \\t]* makes the match length unbounded");
         assert_eq!((f.min_pre, f.max_pre), (0, 0));
         let f = factor(r"(?i:password|passwd|pwd)[ \t]*[:=]").unwrap();
-        assert_eq!(f.literals, lits(&["passwd", "password", "pwd"]));
+        // The 3 spellings, each with the byte after it (a rarer literal than the word).
+        let mut want = Vec::new();
+        for w in ["passwd", "password", "pwd"] {
+            for b in ["\t", " ", ":", "="] {
+                want.push(format!("{w}{b}"));
+            }
+        }
+        let want: Vec<&str> = want.iter().map(|s| s.as_str()).collect();
+        assert_eq!(f.literals, lits(&want));
         assert!(f.cased.contains(&b"PwD\t".to_vec()), "{:?}", f.cased);
+        // Long caseless alternatives stay whole (not cut to `secr`, `acce`, ...).
+        let f = factor(r"(?i:client_?secret|secret_?key|access_?token)[ \t]*[:=]").unwrap();
+        let words = [
+            "access_token",
+            "accesstoken",
+            "client_secret",
+            "clientsecret",
+            "secret_key",
+            "secretkey",
+        ];
+        for w in words {
+            // Each spelling with the byte after it ([ \t] or [:=]).
+            let n = f
+                .literals
+                .iter()
+                .filter(|l| l.starts_with(w.as_bytes()))
+                .count();
+            assert_eq!(n, 4, "{w}: {:?}", f.literals);
+        }
+        assert_eq!(f.literals.len(), 24);
+        // A keyword after a caseless prefix: the whole keyword, not its common tail.
+        let f = factor(r"(?i:okta_?(?:api_?)?token)[ \t]*[:=]").unwrap();
+        assert!(
+            f.literals.iter().all(|l| l.starts_with(b"okta")),
+            "{:?}",
+            f.literals
+        );
+        assert_eq!(
+            f.literals.iter().map(|l| l.len()).min(),
+            Some(10),
+            "{:?}",
+            f.literals
+        );
     }
 
     #[test]
