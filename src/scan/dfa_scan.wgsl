@@ -2,18 +2,27 @@
 // DFA table and append hit records to the hit ring.
 //   user0: DFA tables (Dfa::gpu_words of every group, back to back)
 //   user1: haystack bytes packed LE, 16 per element (array<vec4<u32>>)
-//   user2: hit ring: [0] records appended (atomic, counts past capacity), [1] capacity,
-//          records from word 4: {slot, match-set (state index) or bit 31 | pattern id
-//          (see below), end lo, end hi}
-//   user3: two result words per slot, written when the slot is DONE (the host reads
-//          these instead of the ring): mode 0 = state on reaching arg 9, exit state;
-//          mode 1 = position where both runs met (0xFFFFFFFF = never), exit state.
+//   user2: hits: [0] overflow records appended (atomic, counts past capacity),
+//          [1] overflow capacity, [2] word offset T of the region table (mode 0;
+//          0 = no regions), [3] word offset of the overflow records.
+//          Slot k's region is words user2[T + k] .. user2[T + k + 1]: its first hits
+//          (mode 0), {match-set or bit 31 | pattern id, end relative to args 4/5}, two
+//          words each: no atomic, and the host reads them in slot order instead of
+//          sorting scattered records (it sizes each region from the last call's hits).
+//          Overflow records (a slot's hits past R, and all of mode 1) at word [3]:
+//          {slot, match-set (state index) or bit 31 | pattern id (see below), end lo,
+//          end hi}.
+//   user3: three result words per slot, written when the slot is DONE (the host reads
+//          these instead of the ring): mode 0 = state on reaching arg 9, exit state,
+//          hits appended; mode 1 = position where both runs met (0xFFFFFFFF = never),
+//          exit state, 0.
 // args: 0 mode (0 scan; 1 lockstep fix-up against a speculative run), 1 word offset of
 //       this slot's group table in user0 (all groups' chunks run in one round),
 //       2 position (byte index in user1, advanced on YIELD), 3 end (exclusive),
 //       4/5 absolute offset of user1 byte 0 for this item (lo/hi, wrapping),
 //       6 state (premultiplied), 7 speculative state (mode 1),
-//       8 result: mode 1 = position where both runs met, 0xFFFFFFFF = never met,
+//       8 mode 0: hits appended so far (0 when published); mode 1: result = position
+//         where both runs met, 0xFFFFFFFF = never met,
 //       9 emit-from position: hits are appended only from there on (mode 0 starts a
 //         chunk early, from the start state, so that its state at the chunk start is
 //         almost always the true one; see scan/gpu.rs), 10 state on reaching arg 9,
@@ -130,6 +139,11 @@ var<private> scan_delay: u32;
 var<private> scan_mo: u32;
 var<private> scan_fbase: u32;
 var<private> scan_fcount: u32;
+// Hits of this slot so far (arg 8 in mode 0), this slot's region (word range; empty
+// in mode 1), word offset of the overflow records.
+var<private> scan_count: u32;
+var<private> scan_region: vec2<u32>;
+var<private> scan_obase: u32;
 // Most steps of one verification. SCAN_VERIFY_RESERVE (generated, at most 16384) is
 // the lane budget per call kept for verification.
 const SCAN_VERIFY_STEPS: u32 = 2048u;
@@ -142,14 +156,23 @@ fn scan_dfa_class(g: u32, b: u32) -> u32 {
     return (user0[g + 16u + (b >> 2u)] >> ((b & 3u) * 8u)) & 0xffu;
 }
 
-// Append a hit record: `what` (match state index, or bit 31 | pattern id) ending at
-// user1 position `rel` (end = abs + rel, 64-bit with carry).
+// Append a hit: `what` (match state index, or bit 31 | pattern id) ending at user1
+// position `rel` (end = abs + rel, 64-bit with carry): into the slot's region while it
+// has room, else as an overflow record.
 fn scan_record(slot: u32, what: u32, rel: u32, cap: u32) {
+    let j = scan_count;
+    scan_count += 1u;
+    if (j < (scan_region.y - scan_region.x) / 2u) {
+        let w = scan_region.x + j * 2u;
+        atomicStore(&user2[w], what);
+        atomicStore(&user2[w + 1u], rel);
+        return;
+    }
     let i = atomicAdd(&user2[0], 1u);
     if (i < cap) {
         let lo = scan_abs.x + rel;
         let hi = scan_abs.y + select(0u, 1u, lo < rel);
-        let r = 4u + i * 4u;
+        let r = scan_obase + i * 4u;
         atomicStore(&user2[r], slot);
         atomicStore(&user2[r + 1u], what);
         atomicStore(&user2[r + 2u], lo);
@@ -339,6 +362,18 @@ fn scan_dfa(slot: u32) -> u32 {
     }
     let toff = g + user0[g + 4u];
     let cap = atomicLoad(&user2[1]);
+    scan_obase = max(atomicLoad(&user2[3]), 4u);
+    scan_region = vec2<u32>(0u, 0u);
+    let table = atomicLoad(&user2[2]);
+    if (mode == 0u && table != 0u && table + slot + 1u < scan_obase) {
+        let a = atomicLoad(&user2[table + slot]);
+        let b = atomicLoad(&user2[table + slot + 1u]);
+        // A malformed table gets no region (its hits go to overflow records).
+        if (a > table + slot + 1u && a <= b && b <= scan_obase) {
+            scan_region = vec2<u32>(a, b);
+        }
+    }
+    scan_count = select(0u, vyre_arg(8u), mode == 0u);
     scan_abs = vec2<u32>(vyre_arg(4u), vyre_arg(5u));
     let seg = vyre_arg(11u);
     scan_seg = vec4<u32>(
@@ -418,21 +453,29 @@ fn scan_dfa(slot: u32) -> u32 {
     vyre_set_arg(7u, sp);
     if (met) {
         vyre_set_arg(8u, p);
-        scan_dfa_result(slot, p, s);
+        scan_dfa_result(slot, p, s, 0u);
         return VYRE_DONE;
+    }
+    if (mode == 0u) {
+        vyre_set_arg(8u, scan_count);
     }
     // Decide from data, not from the loop bound (lavapipe may cut loops short).
     if (p < end) {
         return VYRE_YIELD;
     }
-    vyre_set_arg(8u, 0xffffffffu);
-    scan_dfa_result(slot, select(0xffffffffu, vyre_arg(10u), mode == 0u), s);
+    if (mode == 0u) {
+        scan_dfa_result(slot, vyre_arg(10u), s, scan_count);
+    } else {
+        vyre_set_arg(8u, 0xffffffffu);
+        scan_dfa_result(slot, 0xffffffffu, s, 0u);
+    }
     return VYRE_DONE;
 }
 
-fn scan_dfa_result(slot: u32, first: u32, exit: u32) {
-    if slot * 2u + 1u < arrayLength(&user3) {
-        user3[slot * 2u] = first;
-        user3[slot * 2u + 1u] = exit;
+fn scan_dfa_result(slot: u32, first: u32, exit: u32, hits: u32) {
+    if slot * 3u + 2u < arrayLength(&user3) {
+        user3[slot * 3u] = first;
+        user3[slot * 3u + 1u] = exit;
+        user3[slot * 3u + 2u] = hits;
     }
 }

@@ -61,6 +61,8 @@ pub struct GpuBackend {
     wall_time: std::time::Duration,
     /// Largest table bytes of one bundle of groups (one storage binding).
     table_limit: usize,
+    /// Region records per slot when fixed (`VYRE_SCAN_REGION`), else sized per slot.
+    region: Option<usize>,
     /// Buffers reused by scans from host memory, one set per DFA (group) cache id, so
     /// each group's table is uploaded once.
     scratch: Mutex<HashMap<u64, Resident>>,
@@ -87,6 +89,11 @@ struct Resident {
     /// Hit records to read back with round 0's dispatch (round 0's count last time), so
     /// a scan repeated on a resident haystack reads its hits without a second round trip.
     hits_hint: usize,
+    /// Where each slot's region starts (in records, `n + 1` entries; empty: no
+    /// regions) for the next round 0, sized from the last round 0's hits; and whether
+    /// the device's region table already holds it.
+    starts: Vec<u32>,
+    starts_written: bool,
     /// Host buffers reused from call to call: fresh large allocations cost page faults
     /// on every call, more than the work done in them.
     spare: Spare,
@@ -96,10 +103,15 @@ struct Resident {
 #[derive(Default)]
 struct Spare {
     results: Vec<u8>,
+    regions: Vec<u8>,
     records: Vec<u8>,
-    /// Counting sort of round 0's hits by slot: per-slot cursors, and the hits in slot
-    /// order (slot, match-set state or bit 31 | pattern id, end).
+    /// Ordering round 0's overflow records by slot (per-slot cursors, the records in
+    /// slot order), and all its hits in slot order when fix-ups are merged in: (slot,
+    /// match-set state or bit 31 | pattern id, end).
     cursor: Vec<usize>,
+    ovf: Vec<(u32, u32, u64)>,
+    /// Scratch for the next round 0's region starts.
+    next_starts: Vec<u32>,
     sorted: Vec<(u32, u32, u64)>,
 }
 
@@ -114,13 +126,20 @@ struct TemplateKey {
     slots: usize,
 }
 
-/// What a round read back: per slot two result words (mode 0: state at the chunk
-/// start, exit state; mode 1: meeting position or NONE, exit state), and the hit ring's
-/// header (16 bytes) followed by its records (slot, match-set state or bit 31 |
-/// pattern id, end lo, end hi), all little-endian.
+/// What a round read back, all little-endian: per slot three result words (mode 0:
+/// state at the chunk start, exit state, hits appended; mode 1: meeting position or
+/// NONE, exit state, 0); round 0's regions (slot k: records `starts[k]..starts[k+1]`
+/// of {match-set state or bit 31 | pattern id, end relative to the chunk's absolute
+/// offset}, its first hits); and the overflow records (slot, match-set state or
+/// bit 31 | pattern id, end lo, end hi).
 struct RoundOut {
     results: Vec<u8>,
+    regions: Vec<u8>,
     records: Vec<u8>,
+    /// Region starts (empty: every hit is an overflow record).
+    starts: Vec<u32>,
+    /// Hits held in regions.
+    in_regions: usize,
 }
 
 fn word(bytes: &[u8], i: usize) -> u32 {
@@ -130,38 +149,95 @@ fn word(bytes: &[u8], i: usize) -> u32 {
 impl RoundOut {
     fn result(&self, slot: usize) -> [u32; 2] {
         [
-            word(&self.results, slot * 2),
-            word(&self.results, slot * 2 + 1),
+            word(&self.results, slot * 3),
+            word(&self.results, slot * 3 + 1),
         ]
     }
     fn hit_count(&self) -> usize {
-        self.records.len() / 16 - 1
+        self.in_regions + self.overflow_count()
     }
-    /// Hit `i`: (slot, match-set state or bit 31 | pattern id, end).
-    fn hit(&self, i: usize) -> (u32, u32, u64) {
-        let r = &self.records[16 + i * 16..32 + i * 16];
+    fn overflow_count(&self) -> usize {
+        self.records.len() / 16
+    }
+    /// Overflow record `i`: (slot, match-set state or bit 31 | pattern id, end).
+    fn overflow(&self, i: usize) -> (u32, u32, u64) {
+        let r = &self.records[i * 16..i * 16 + 16];
         let lo = word(r, 2) as u64;
         (word(r, 0), word(r, 1), lo | (word(r, 3) as u64) << 32)
     }
-    fn hits(&self) -> impl Iterator<Item = (u32, u32, u64)> + '_ {
-        (0..self.hit_count()).map(|i| self.hit(i))
+    fn overflows(&self) -> impl Iterator<Item = (u32, u32, u64)> + '_ {
+        (0..self.overflow_count()).map(|i| self.overflow(i))
     }
-}
 
-/// Counting sort by slot: `cursor[k]` becomes where slot `k`'s entries start, given
-/// each entry's (slot, how many places it takes).
-fn slot_starts(
-    cursor: &mut Vec<usize>,
-    nslots: usize,
-    entries: impl Iterator<Item = (u32, usize)>,
-) {
-    cursor.clear();
-    cursor.resize(nslots + 1, 0);
-    for (slot, n) in entries {
-        cursor[slot as usize + 1] += n;
-    }
-    for k in 0..nslots {
-        cursor[k + 1] += cursor[k];
+    /// Every hit of round 0 (slot `g * nch + k` = chunk `k` of group `g`) in slot
+    /// order, each slot's hits in the order its lane appended them (its region, then
+    /// its overflow records): `f(g, k, set, end)`; `abs(k)` is the absolute offset the
+    /// lane's relative ends count from. `ovf` and `cursor` are reused scratch for
+    /// ordering the overflow records by slot (scattered in the order lanes appended
+    /// them). No division per slot or hit: a 64-bit one costs more than the rest.
+    fn in_slot_order(
+        &self,
+        groups: usize,
+        nch: usize,
+        ovf: &mut Vec<(u32, u32, u64)>,
+        cursor: &mut Vec<usize>,
+        abs: impl Fn(usize) -> u64,
+        mut f: impl FnMut(usize, usize, u32, u64),
+    ) {
+        let nslots = groups * nch;
+        ovf.clear();
+        let m = self.overflow_count();
+        if m < nslots / 8 {
+            // Few: a (stable) comparison sort costs less than a pass over the slots.
+            ovf.extend(self.overflows());
+            ovf.sort_by_key(|h| h.0);
+        } else {
+            cursor.clear();
+            cursor.resize(nslots + 1, 0);
+            for (slot, ..) in self.overflows() {
+                cursor[slot as usize + 1] += 1;
+            }
+            for k in 0..nslots {
+                cursor[k + 1] += cursor[k];
+            }
+            ovf.resize(m, (0, 0, 0));
+            for h in self.overflows() {
+                let c = &mut cursor[h.0 as usize];
+                ovf[*c] = h;
+                *c += 1;
+            }
+        }
+        let mut rest = ovf.iter().peekable();
+        // Walked as chunks of the byte buffers (no index arithmetic or bounds check
+        // per hit: this loop runs once per hit of a dense scan).
+        let mut counts = self.results.chunks_exact(12).map(|r| word(r, 2) as usize);
+        let mut starts = self.starts.iter().map(|&s| s as usize);
+        let mut from = starts.next().unwrap_or(0);
+        let mut slot = 0;
+        for g in 0..groups {
+            for k in 0..nch {
+                let c = counts.next().unwrap_or(0);
+                let to = starts.next().unwrap_or(from);
+                let held = c.min(to - from);
+                if held != 0 {
+                    let base = abs(k);
+                    let used = self
+                        .regions
+                        .get(8 * from..8 * (from + held))
+                        .unwrap_or_default();
+                    for rec in used.chunks_exact(8) {
+                        let set = u32::from_le_bytes([rec[0], rec[1], rec[2], rec[3]]);
+                        let rel = u32::from_le_bytes([rec[4], rec[5], rec[6], rec[7]]);
+                        f(g, k, set, base.wrapping_add(rel as u64));
+                    }
+                }
+                while let Some(&(_, set, end)) = rest.next_if(|h| h.0 as usize == slot) {
+                    f(g, k, set, end);
+                }
+                from = to;
+                slot += 1;
+            }
+        }
     }
 }
 
@@ -209,7 +285,9 @@ fn ensure(
     // The haystack binding is sized exactly (it may be close to the binding limit).
     let hay_bytes = hay_bytes.max(o(|r| r.hay_bytes)).max(16);
     let hit_cap = grow(hit_cap, o(|r| r.hit_cap));
-    let (hits_hint, spare) = old.map_or((0, Spare::default()), |r| (r.hits_hint, r.spare));
+    let (hits_hint, starts, spare) = old.map_or((0, Vec::new(), Spare::default()), |r| {
+        (r.hits_hint, r.starts, r.spare)
+    });
     let set = ResidentSet::new(
         mk,
         &ResidentDesc {
@@ -217,8 +295,8 @@ fn ensure(
             extra_sizes: vec![
                 table_bytes as u64,
                 hay_bytes as u64,
-                16 + 16 * hit_cap as u64,
-                8 * slots as u64,
+                (4 * RingLayout::of(slots).overflow + 16 * hit_cap) as u64,
+                12 * slots as u64,
                 64 * slots as u64,
             ],
             ..Default::default()
@@ -235,9 +313,38 @@ fn ensure(
         ring_clean: true,
         template: None,
         hits_hint,
+        starts,
+        starts_written: false,
         spare,
     });
     Ok(())
+}
+
+/// Region records per slot a hit ring has room for on average (see [`RingLayout`]).
+const REGION_AVG: usize = 8;
+
+/// Word offsets in the hit ring (extra buffer 2) of a set with `slots` slots: the
+/// header (4 words), the region table (`slots + 1` words), the regions (room for
+/// `REGION_AVG` records of 2 words per slot, at most 16 MiB), the overflow records.
+struct RingLayout {
+    table: usize,
+    regions: usize,
+    /// Region records there is room for.
+    room: usize,
+    overflow: usize,
+}
+
+impl RingLayout {
+    fn of(slots: usize) -> RingLayout {
+        let room = (REGION_AVG * slots).min(1 << 21);
+        let regions = 4 + slots + 1;
+        RingLayout {
+            table: 4,
+            regions,
+            room,
+            overflow: regions + 2 * room,
+        }
+    }
 }
 
 impl GpuBackend {
@@ -290,6 +397,7 @@ impl GpuBackend {
             pass_bytes: limit,
             wall_time: DispatchOptions::default().max_wall_time,
             table_limit: limit,
+            region: tune.region,
             scratch: Mutex::new(HashMap::new()),
         })
     }
@@ -328,6 +436,9 @@ struct Tuning {
     drain_every: u32,
     /// Lane budget per call kept for verifying factor hits (`VYRE_SCAN_VERIFY_RESERVE`).
     verify_reserve: u32,
+    /// Region records per slot, fixed (`VYRE_SCAN_REGION`, 0..=8, for tests; default:
+    /// each slot's region sized from its hits in the last call).
+    region: Option<usize>,
 }
 
 impl Tuning {
@@ -359,6 +470,7 @@ impl Tuning {
             queue: super::env_number("VYRE_SCAN_QUEUE")
                 .unwrap_or(if cpu { 0 } else { 32 })
                 .min(64) as u32,
+            region: super::env_number("VYRE_SCAN_REGION").map(|r| (r as usize).min(REGION_AVG)),
             drain_every: var("VYRE_SCAN_DRAIN_EVERY", 8)
                 .clamp(1, 1 << 12)
                 .next_power_of_two() as u32,
@@ -988,9 +1100,10 @@ impl GpuBackend {
         if super::tracing() {
             trace(
                 &format!(
-                    "round 0 ({nslots} slots, {} hits, {} of them pattern ids, template {cached})",
+                    "round 0 ({nslots} slots, {} hits, {} in regions, {} overflow pattern ids, template {cached})",
                     round0.hit_count(),
-                    round0.hits().filter(|h| h.1 & MATCH_BIT != 0).count()
+                    round0.in_regions,
+                    round0.overflows().filter(|h| h.1 & MATCH_BIT != 0).count()
                 ),
                 &mut t,
             );
@@ -1054,7 +1167,7 @@ impl GpuBackend {
             let fix = self.round(res, Slots::Args(&args), false)?;
             trace(&format!("fix-up round ({} slots)", args.len()), &mut t);
             let mut per: Vec<Vec<(u32, u64)>> = vec![Vec::new(); launch.len()];
-            for (slot, set, end) in fix.hits() {
+            for (slot, set, end) in fix.overflows() {
                 per[slot as usize].push((set, end));
             }
             for (i, (key, h)) in launch.into_iter().zip(per).enumerate() {
@@ -1072,7 +1185,7 @@ impl GpuBackend {
         used.sort_unstable_by_key(|u| u.0);
         trace("chain walk", &mut t);
         out.reserve(round0.hit_count());
-        let mut push = |slot: usize, tag: u32, set: u32, end: u64| {
+        let mut push = |g: usize, tag: u32, set: u32, end: u64| {
             if set & MATCH_BIT != 0 {
                 // A pattern id (a match verified in the lane, or a factor hit left to
                 // the host), not a match state.
@@ -1083,7 +1196,7 @@ impl GpuBackend {
                 });
                 return;
             }
-            for &id in dfas[slot / nch].matches(set) {
+            for &id in dfas[g].matches(set) {
                 out.push(Hit {
                     end,
                     pattern: id,
@@ -1091,80 +1204,51 @@ impl GpuBackend {
                 });
             }
         };
-        let tag_of = |slot: usize| items[segs[l.chunk(slot % nch).seg].item].tag;
+        // One item per pass (a resident haystack, one large input) is the common case:
+        // its tag needs no chunk arithmetic per hit.
+        let one_tag = segs
+            .iter()
+            .all(|s| items[s.item].tag == items[segs[0].item].tag)
+            .then(|| items[segs[0].item].tag);
+        let tag_of = |k: usize| one_tag.unwrap_or_else(|| items[segs[l.chunk(k).seg].item].tag);
+        let one_abs = (segs.len() == 1).then(|| l.chunk(0).abs0);
+        let abs = |k: usize| one_abs.unwrap_or_else(|| l.chunk(k).abs0);
         let fix_hits = |slot: usize, entering: u32| {
             memo.get(&(slot, entering)).map_or(&[][..], |f| &f.hits[..])
         };
-        // Emit in slot order (a counting sort of the records; one lane appends its hits
-        // in end order, except matches verified in the lane, which end near their
-        // literal), each fixed-up chunk's own hits first: the output is then nearly
-        // sorted by end within each segment and group, which keeps the caller's final
-        // (stable) sort cheap. The sort's buffers are the pass's spares.
+        // Emit in slot order (regions are read in that order; overflow records are
+        // ordered by slot on the host; one lane appends its hits in end order, except
+        // matches verified in the lane, which end near their literal), each fixed-up
+        // chunk's own hits first: the output is then nearly sorted by end within each
+        // segment and group, which keeps the caller's final (stable) sort cheap. The
+        // ordering buffers are the pass's spares.
         let mut spare = res
             .as_mut()
             .map(|r| std::mem::take(&mut r.spare))
             .unwrap_or_default();
-        let n = round0.hit_count();
-        if used.is_empty() && n >= nslots / 8 {
-            // Many hits and no fixed-up chunk: each hit goes straight to its place in
-            // `out` (a counting sort by slot over output hits; a match state counts once
-            // per pattern id), without an ordered copy of the records in between.
-            let count = |slot: usize, set: u32| match set & MATCH_BIT {
-                0 => dfas[slot / nch].matches(set).len(),
-                _ => 1,
-            };
-            let cursor = &mut spare.cursor;
-            slot_starts(
-                cursor,
-                nslots,
-                round0
-                    .hits()
-                    .map(|(slot, set, _)| (slot, count(slot as usize, set))),
+        let groups = dfas.len();
+        if used.is_empty() {
+            // No fixed-up chunk: each hit goes straight to `out`.
+            round0.in_slot_order(
+                groups,
+                nch,
+                &mut spare.ovf,
+                &mut spare.cursor,
+                abs,
+                |g, k, set, end| push(g, tag_of(k), set, end),
             );
-            let base = out.len();
-            let blank = Hit {
-                end: 0,
-                pattern: 0,
-                tag: 0,
-            };
-            out.resize(base + cursor[nslots], blank);
-            let dst = &mut out[base..];
-            for (slot, set, end) in round0.hits() {
-                let slot = slot as usize;
-                let tag = tag_of(slot);
-                let c = &mut cursor[slot];
-                if set & MATCH_BIT != 0 {
-                    dst[*c] = Hit {
-                        end,
-                        pattern: set & !MATCH_BIT,
-                        tag,
-                    };
-                    *c += 1;
-                    continue;
-                }
-                for &pattern in dfas[slot / nch].matches(set) {
-                    dst[*c] = Hit { end, pattern, tag };
-                    *c += 1;
-                }
-            }
-            trace("hits placed by slot", &mut t);
+            trace("hits in slot order", &mut t);
         } else {
             let sorted = &mut spare.sorted;
             sorted.clear();
-            if n < nslots / 8 {
-                // Few hits: a (stable) comparison sort costs less than a pass over the slots.
-                sorted.extend(round0.hits());
-                sorted.sort_by_key(|h| h.0);
-            } else {
-                let cursor = &mut spare.cursor;
-                slot_starts(cursor, nslots, round0.hits().map(|(slot, ..)| (slot, 1)));
-                sorted.resize(n, (0, 0, 0));
-                for h in round0.hits() {
-                    let c = &mut cursor[h.0 as usize];
-                    sorted[*c] = h;
-                    *c += 1;
-                }
-            }
+            round0.in_slot_order(
+                groups,
+                nch,
+                &mut spare.ovf,
+                &mut spare.cursor,
+                abs,
+                |g, k, set, end| sorted.push(((g * nch + k) as u32, set, end)),
+            );
             trace("order by slot", &mut t);
             let mut fixes = used.iter().peekable();
             // The slot being emitted, its tag, and where its hits stand from.
@@ -1172,11 +1256,11 @@ impl GpuBackend {
             for &(slot, set, end) in sorted.iter() {
                 let slot = slot as usize;
                 if slot != cur.0 {
-                    cur = (slot, tag_of(slot), 0);
+                    cur = (slot, tag_of(slot % nch), 0);
                     while let Some(&(s, e, from)) = fixes.next_if(|u| u.0 <= slot) {
-                        let tag = tag_of(s);
+                        let tag = tag_of(s % nch);
                         for &(set, end) in fix_hits(s, e) {
-                            push(s, tag, set, end);
+                            push(s / nch, tag, set, end);
                         }
                         if s == slot {
                             cur.2 = from;
@@ -1184,24 +1268,34 @@ impl GpuBackend {
                     }
                 }
                 if end >= cur.2 {
-                    push(slot, cur.1, set, end);
+                    push(slot / nch, cur.1, set, end);
                 }
             }
             for &(s, e, _) in fixes {
-                let tag = tag_of(s);
+                let tag = tag_of(s % nch);
                 for &(set, end) in fix_hits(s, e) {
-                    push(s, tag, set, end);
+                    push(s / nch, tag, set, end);
                 }
             }
             trace("final walk", &mut t);
         }
         if let Some(r) = res.as_mut() {
-            let RoundOut { results, records } = round0;
+            let RoundOut {
+                results,
+                regions,
+                records,
+                starts,
+                ..
+            } = round0;
+            spare.next_starts = starts;
             spare.results = results;
+            spare.regions = regions;
             spare.records = records;
             super::trim(&mut spare.results);
+            super::trim(&mut spare.regions);
             super::trim(&mut spare.records);
             super::trim(&mut spare.cursor);
+            super::trim(&mut spare.ovf);
             super::trim(&mut spare.sorted);
             r.spare = spare;
         }
@@ -1257,15 +1351,51 @@ impl GpuBackend {
                         .copy_on_device(buffer::EXTRA + 4, 0, buffer::RING, 0, n as u64 * 64)?;
                 }
             }
-            r.set
-                .write(buffer::EXTRA + 2, 0, &le_bytes(&[0, cap as u32, 0, 0]))?;
+            // Round 0 keeps each slot's first hits in its region (sized from the last
+            // round 0; fix-up rounds append overflow records only).
+            let lay = RingLayout::of(r.slots);
+            if round0 {
+                if let Some(per) = self.region {
+                    r.starts.clear();
+                    if per * n <= lay.room {
+                        r.starts.extend((0..=n).map(|k| (k * per) as u32));
+                    }
+                    r.starts_written = false;
+                }
+                if r.starts.len() != n + 1 {
+                    r.starts.clear();
+                }
+            }
+            let regions_on = round0 && !r.starts.is_empty();
+            if regions_on && !r.starts_written {
+                let table: Vec<u32> = r
+                    .starts
+                    .iter()
+                    .map(|&s| (lay.regions + 2 * s as usize) as u32)
+                    .collect();
+                r.set
+                    .write(buffer::EXTRA + 2, lay.table as u64 * 4, &le_bytes(&table))?;
+                r.starts_written = true;
+            }
+            let held = if regions_on { r.starts[n] as usize } else { 0 };
+            r.set.write(
+                buffer::EXTRA + 2,
+                0,
+                &le_bytes(&[
+                    0,
+                    cap as u32,
+                    if regions_on { lay.table as u32 } else { 0 },
+                    lay.overflow as u32,
+                ]),
+            )?;
             // Round 0 reads as many records with its dispatch as the last round 0 found
             // (the rest, if any, in a second read below), into the pass's spare buffers.
             let hint = if round0 { r.hits_hint.min(cap) } else { 0 };
-            let (results, records) = if round0 {
+            let (results, regions, records) = if round0 {
                 let sp = &mut r.spare;
                 (
                     std::mem::take(&mut sp.results),
+                    std::mem::take(&mut sp.regions),
                     std::mem::take(&mut sp.records),
                 )
             } else {
@@ -1275,12 +1405,22 @@ impl GpuBackend {
                 ReadRequest {
                     buffer: buffer::EXTRA + 3,
                     offset: 0,
-                    data: sized(results, n * 8),
+                    data: sized(results, n * 12),
                 },
                 ReadRequest {
                     buffer: buffer::EXTRA + 2,
                     offset: 0,
-                    data: sized(records, 16 + 16 * hint),
+                    data: vec![0; 16],
+                },
+                ReadRequest {
+                    buffer: buffer::EXTRA + 2,
+                    offset: lay.regions as u64 * 4,
+                    data: sized(regions, 8 * held),
+                },
+                ReadRequest {
+                    buffer: buffer::EXTRA + 2,
+                    offset: lay.overflow as u64 * 4,
+                    data: sized(records, 16 * hint),
                 },
             ];
             // One lane per chunk: enough workgroups that no lane walks several chunks
@@ -1346,27 +1486,74 @@ impl GpuBackend {
                     g.template = o.template;
                     g.spare = o.spare;
                     g.hits_hint = o.hits_hint;
+                    g.starts = o.starts;
                 }
                 *res = grown;
                 continue;
             }
-            let [results, records] = reads.map(|r| r.data);
-            let had = 16 + 16 * hint;
-            let mut records = sized(records, 16 + 16 * count);
+            let [results, _, regions, records] = reads.map(|r| r.data);
+            let had = 16 * hint;
+            let mut records = sized(records, 16 * count);
             if count > hint {
-                r.set
-                    .read(buffer::EXTRA + 2, had as u64, &mut records[had..])?;
+                r.set.read(
+                    buffer::EXTRA + 2,
+                    (lay.overflow * 4 + had) as u64,
+                    &mut records[had..],
+                )?;
             }
-            if round0 {
-                // A little slack, so a count that grows slowly stays within one read.
-                r.hits_hint = count + count / 16;
-            }
-            let out = RoundOut { results, records };
-            if let Some(h) = out.hits().find(|h| h.0 as usize >= n) {
+            let starts = if regions_on {
+                std::mem::take(&mut r.starts)
+            } else {
+                Vec::new()
+            };
+            let mut out = RoundOut {
+                results,
+                regions,
+                records,
+                starts,
+                in_regions: 0,
+            };
+            if let Some(h) = out.overflows().find(|h| h.0 as usize >= n) {
                 return Err(Error::new(
                     Status::Gpu,
                     format!("internal: a hit names slot {} of a {n}-slot round", h.0),
                 ));
+            }
+            if round0 {
+                // One pass over the slots: every hit a slot counted is in its region or
+                // an overflow record; and the next round 0's regions are this one's
+                // hits per slot, an eighth more (the table is written again only if
+                // that changed).
+                let mut next = std::mem::take(&mut r.spare.next_starts);
+                next.clear();
+                next.push(0);
+                let (mut held, mut over, mut at) = (0usize, 0usize, 0usize);
+                let rooms = out.starts.windows(2).map(|w| (w[1] - w[0]) as usize);
+                let counts = out
+                    .results
+                    .chunks_exact(12)
+                    .take(n)
+                    .map(|r| word(r, 2) as usize);
+                for (c, room) in counts.zip(rooms.chain(std::iter::repeat(0))) {
+                    held += c.min(room);
+                    over += c - c.min(room);
+                    at += c + c.div_ceil(8);
+                    next.push(at.min(u32::MAX as usize) as u32);
+                }
+                if at > lay.room {
+                    next.clear(); // no room: overflow records only
+                }
+                if over != count {
+                    return Err(Error::new(
+                        Status::Gpu,
+                        format!("internal: slots counted {over} overflow hits, the ring {count}"),
+                    ));
+                }
+                out.in_regions = held;
+                // A little slack, so a count that grows slowly stays within one read.
+                r.hits_hint = count + count / 16;
+                r.starts_written &= next == out.starts;
+                r.starts = next;
             }
             trace("  decode", &mut t);
             return Ok(out);

@@ -177,9 +177,13 @@ const DENSE_MIN_BYTES: usize = 1 << 20;
 /// Hits of several groups: sort, and drop duplicates (two groups may hold patterns that
 /// share an id; a hit is reported once per (tag, id, end)).
 fn merge(hits: &mut Vec<Hit>, dedup: bool) {
-    // Stable sort: backends deliver sorted runs (per item and group), which it merges
-    // in linear time per run.
-    hits.sort_by_key(|h| (h.tag, h.end, h.pattern));
+    let key = |h: &Hit| (h.tag, h.end, h.pattern);
+    // Backends deliver sorted runs (per item and group), often already in order: the
+    // check is one pass and needs no merge buffer. Otherwise a stable sort merges the
+    // runs in linear time per run.
+    if !hits.is_sorted_by_key(key) {
+        hits.sort_by_key(key);
+    }
     if dedup {
         hits.dedup();
     }
@@ -365,10 +369,7 @@ impl Scanner {
             return self.scan_resident_in(f.full()?, hay, tag, hits);
         }
         super::trace("scan_resident: density check", &mut t);
-        f.resolve_in_place(hits, &[hay.bytes()])?;
-        for h in hits.iter_mut() {
-            h.tag = tag;
-        }
+        f.resolve_in_place(hits, &[hay.bytes()], |_| tag)?;
         super::trace("scan_resident: prefilter verification", &mut t);
         merge(hits, true);
         super::trace("scan_resident: merge", &mut t);

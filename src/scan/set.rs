@@ -53,25 +53,33 @@ impl Filtered {
     /// Resolve the raw hits of one scan (`tag` = index into `items`): residual hits get
     /// their user ids, factor hits are verified into pattern hits. Order unspecified.
     pub(crate) fn resolve(&self, mut hits: Vec<Hit>, items: &[&[u8]]) -> Result<Vec<Hit>> {
-        self.resolve_in_place(&mut hits, items)?;
+        self.resolve_in_place(&mut hits, items, |t| t)?;
         Ok(hits)
     }
 
-    /// [`Filtered::resolve`] in `hits` itself (no second buffer of the hits' size).
-    pub(crate) fn resolve_in_place(&self, hits: &mut Vec<Hit>, items: &[&[u8]]) -> Result<()> {
-        let mut factor = Vec::new();
-        hits.retain(|h| {
-            let f = self.prefilter.is_factor(h.pattern);
-            if f {
-                factor.push(*h);
-            }
-            !f
-        });
-        if !factor.is_empty() {
+    /// [`Filtered::resolve`] in `hits` itself (no second buffer of the hits' size);
+    /// each hit's tag becomes `retag(tag)`.
+    pub(crate) fn resolve_in_place(
+        &self,
+        hits: &mut Vec<Hit>,
+        items: &[&[u8]],
+        retag: impl Fn(u32) -> u32,
+    ) -> Result<()> {
+        // The GPU verifies in the scan lane: usually no factor hit is left.
+        if hits.iter().any(|h| self.prefilter.is_factor(h.pattern)) {
+            let mut factor = Vec::new();
+            hits.retain(|h| {
+                let f = self.prefilter.is_factor(h.pattern);
+                if f {
+                    factor.push(*h);
+                }
+                !f
+            });
             hits.extend(self.prefilter.verify(items, &factor)?);
         }
         for h in hits.iter_mut() {
             h.pattern = self.ids[h.pattern as usize];
+            h.tag = retag(h.tag);
         }
         Ok(())
     }
