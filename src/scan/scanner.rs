@@ -174,14 +174,39 @@ static DENSE_OVERRIDE: once_cell::sync::Lazy<usize> = once_cell::sync::Lazy::new
 /// Inputs smaller than this never switch (a few candidates in a small file say nothing).
 const DENSE_MIN_BYTES: usize = 1 << 20;
 
+/// Insertion-sort `v` by `key` unless that takes more than `budget` moves; false: it
+/// stopped (`v` is then a permutation of what it was).
+fn insertion_sort<K: Ord>(v: &mut [Hit], key: impl Fn(&Hit) -> K, budget: usize) -> bool {
+    let mut moves = 0;
+    for i in 1..v.len() {
+        let x = v[i];
+        let kx = key(&x);
+        let mut j = i;
+        while j > 0 && key(&v[j - 1]) > kx {
+            v[j] = v[j - 1];
+            j -= 1;
+            moves += 1;
+            if moves > budget {
+                v[j] = x;
+                return false;
+            }
+        }
+        v[j] = x;
+    }
+    true
+}
+
 /// Hits of several groups: sort, and drop duplicates (two groups may hold patterns that
 /// share an id; a hit is reported once per (tag, id, end)).
 fn merge(hits: &mut Vec<Hit>, dedup: bool) {
     let key = |h: &Hit| (h.tag, h.end, h.pattern);
-    // Backends deliver sorted runs (per item and group), often already in order: the
-    // check is one pass and needs no merge buffer. Otherwise a stable sort merges the
-    // runs in linear time per run.
-    if !hits.is_sorted_by_key(key) {
+    // Backends deliver sorted runs (per item and group), often already in order or
+    // out of order only locally (a match verified in the GPU lane is appended when its
+    // literal is verified, near but not always after the lane's last hit): the check is
+    // one pass, and an insertion sort fixes local disorder in place. Otherwise (several
+    // groups' runs) a stable sort merges the runs in linear time per run.
+    let budget = 4 * hits.len();
+    if !hits.is_sorted_by_key(key) && !insertion_sort(hits, key, budget) {
         hits.sort_by_key(key);
     }
     if dedup {
@@ -482,5 +507,43 @@ impl Scanner {
         st.states = set.groups().iter().map(|g| g.start_state()).collect();
         st.offset = 0;
         hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(ends: &[u64]) -> Vec<Hit> {
+        ends.iter()
+            .map(|&end| Hit {
+                end,
+                pattern: (end % 3) as u32,
+                tag: 0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merge_sorts_local_disorder_and_whole_runs_alike() {
+        // Local disorder (insertion sort), two runs (over the insertion budget: the
+        // stable sort), duplicates dropped.
+        let local: Vec<u64> = (0..1000u64).map(|i| i ^ 1).collect();
+        let runs: Vec<u64> = (500..1000u64).chain(0..500).chain([7, 7]).collect();
+        for ends in [local, runs] {
+            let mut h = hits(&ends);
+            merge(&mut h, true);
+            let mut want = hits(&ends);
+            want.sort();
+            want.dedup();
+            want.sort_by_key(|h| (h.tag, h.end, h.pattern));
+            assert_eq!(h, want);
+        }
+        // A stopped insertion sort leaves a permutation.
+        let mut h = hits(&(0..100u64).rev().collect::<Vec<_>>());
+        assert!(!insertion_sort(&mut h, |h| h.end, 10));
+        let mut ends: Vec<u64> = h.iter().map(|h| h.end).collect();
+        ends.sort();
+        assert_eq!(ends, (0..100u64).collect::<Vec<_>>());
     }
 }
