@@ -436,3 +436,44 @@ fn a_round_longer_than_the_wall_time_limit_continues() {
     let loaded = sc.load(&hay).unwrap();
     assert_eq!(sc.scan_resident(&loaded, 0).unwrap(), want);
 }
+
+#[test]
+fn hit_regions_sized_from_the_last_call_hold_every_hit() {
+    // Round 0 writes each chunk's first hits into a region sized from that chunk's hits
+    // in the last call (or of a fixed size, VYRE_SCAN_REGION), the rest as overflow
+    // records. Inputs of one length (same chunking) whose hits move from the first
+    // half to the second and back: regions too small, too large and empty, then right;
+    // a resident haystack scanned again. Every scan equals the CPU scan.
+    let p = patterns();
+    let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
+    let mut rng = Rng(4242);
+    let len = 8192;
+    let quiet = |n: usize| vec![b'.'; n];
+    let mut front = text(&mut rng, len / 2);
+    front.extend(quiet(len / 2));
+    let mut back = quiet(len / 2);
+    back.extend(text(&mut rng, len / 2));
+    let mixed = text(&mut rng, len);
+    // Read by GpuBackend::new (other tests here accept any value).
+    for region in [None, Some("0"), Some("1"), Some("8")] {
+        match region {
+            Some(r) => std::env::set_var("VYRE_SCAN_REGION", r),
+            None => std::env::remove_var("VYRE_SCAN_REGION"),
+        }
+        let sc = gpu(&dfa, 256, None);
+        for hay in [&front, &back, &front, &mixed, &mixed, &back] {
+            let want = cpu::scan(&dfa, hay);
+            assert!(want.len() > 200, "{}", want.len());
+            assert_eq!(sc.scan(hay, 0).unwrap(), want, "region {region:?}");
+        }
+        let loaded = sc.load(&mixed).unwrap();
+        for _ in 0..3 {
+            assert_eq!(
+                sc.scan_resident(&loaded, 0).unwrap(),
+                cpu::scan(&dfa, &mixed),
+                "region {region:?}, resident"
+            );
+        }
+    }
+    std::env::remove_var("VYRE_SCAN_REGION");
+}
