@@ -279,7 +279,8 @@ impl Scanner {
         let index_tags: Vec<u32> = (0..inputs.len() as u32).collect();
         let raw = self.scan_many_in(&self.set, inputs, &index_tags)?;
         let bytes: usize = inputs.iter().map(|b| b.len()).sum();
-        if self.too_dense(f, &raw, bytes) {
+        let (dense, _) = self.too_dense(f, &raw, bytes);
+        if dense {
             return self.scan_many_in(f.full()?, inputs, tags);
         }
         let mut hits = f.resolve(raw, inputs)?;
@@ -295,7 +296,8 @@ impl Scanner {
     /// running the full groups on the backend: remember that, and use the full groups
     /// from now on. Only unverified factor hits count: the GPU backend verifies in the
     /// scan lane and leaves the host few, so in practice this is the CPU backend's switch.
-    fn too_dense(&self, f: &Filtered, raw: &[Hit], bytes: usize) -> bool {
+    /// Also returns the number of candidates.
+    fn too_dense(&self, f: &Filtered, raw: &[Hit], bytes: usize) -> (bool, usize) {
         let candidates = raw.iter().filter(|h| f.is_factor_hit(h)).count();
         let per = *DENSE_OVERRIDE;
         let dense = per != 0 && bytes >= DENSE_MIN_BYTES && candidates > bytes / per;
@@ -305,7 +307,7 @@ impl Scanner {
         if dense {
             self.dense.store(true, Ordering::Relaxed);
         }
-        dense
+        (dense, candidates)
     }
 
     /// Scan with the groups of `set` (raw hits when `set` is prefiltered: internal ids,
@@ -389,12 +391,13 @@ impl Scanner {
         }
         let mut t = std::time::Instant::now();
         self.scan_resident_in(&self.set, hay, 0, hits)?;
-        if self.too_dense(f, hits, hay.len()) {
+        let (dense, candidates) = self.too_dense(f, hits, hay.len());
+        if dense {
             hits.clear();
             return self.scan_resident_in(f.full()?, hay, tag, hits);
         }
         super::trace("scan_resident: density check", &mut t);
-        f.resolve_in_place(hits, &[hay.bytes()], |_| tag)?;
+        f.resolve_in_place(hits, &[hay.bytes()], |_| tag, Some(candidates))?;
         super::trace("scan_resident: prefilter verification", &mut t);
         merge(hits, true);
         super::trace("scan_resident: merge", &mut t);

@@ -53,20 +53,26 @@ impl Filtered {
     /// Resolve the raw hits of one scan (`tag` = index into `items`): residual hits get
     /// their user ids, factor hits are verified into pattern hits. Order unspecified.
     pub(crate) fn resolve(&self, mut hits: Vec<Hit>, items: &[&[u8]]) -> Result<Vec<Hit>> {
-        self.resolve_in_place(&mut hits, items, |t| t)?;
+        self.resolve_in_place(&mut hits, items, |t| t, None)?;
         Ok(hits)
     }
 
     /// [`Filtered::resolve`] in `hits` itself (no second buffer of the hits' size);
-    /// each hit's tag becomes `retag(tag)`.
+    /// each hit's tag becomes `retag(tag)`. `candidates`: the number of factor hits,
+    /// when the caller has counted them.
     pub(crate) fn resolve_in_place(
         &self,
         hits: &mut Vec<Hit>,
         items: &[&[u8]],
         retag: impl Fn(u32) -> u32,
+        candidates: Option<usize>,
     ) -> Result<()> {
         // The GPU verifies in the scan lane: usually no factor hit is left.
-        if hits.iter().any(|h| self.prefilter.is_factor(h.pattern)) {
+        let any = candidates.map_or_else(
+            || hits.iter().any(|h| self.prefilter.is_factor(h.pattern)),
+            |c| c != 0,
+        );
+        if any {
             let mut factor = Vec::new();
             hits.retain(|h| {
                 let f = self.prefilter.is_factor(h.pattern);
