@@ -463,8 +463,9 @@ impl Tuning {
             // Queued factor hits are verified by all lanes of a warp at the same loop
             // iteration, side by side, instead of one lane at a time while the others
             // wait (a lane that verifies as soon as it finds a hit diverges from its warp).
-            // H200 sweep (BENCHMARKS.md): 32 entries drained every 32 iterations (128
-            // bytes) was best or equal on both texts.
+            // H200 sweeps (BENCHMARKS.md): 32 entries drained every 128 bytes was best
+            // or equal on both texts (8 iterations since an iteration reads 16 bytes;
+            // 4, 16 and 32 measured within noise of it).
             // On lavapipe the queue's private array slows every scan (a 129 MiB scan
             // without literal factors: 40.6 s → 55 s), so CPU adapters verify at once.
             queue: super::env_number("VYRE_SCAN_QUEUE")
