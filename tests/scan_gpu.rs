@@ -443,7 +443,9 @@ fn hit_regions_sized_from_the_last_call_hold_every_hit() {
     // in the last call (or of a fixed size, VYRE_SCAN_REGION), the rest as overflow
     // records. Inputs of one length (same chunking) whose hits move from the first
     // half to the second and back: regions too small, too large and empty, then right;
-    // a resident haystack scanned again. Every scan equals the CPU scan.
+    // a resident haystack scanned again. 64-byte chunks: the ring's region room (8
+    // records per chunk on average) holds every chunk's hits; 256-byte chunks: it does
+    // not, and each chunk gets its share. Every scan equals the CPU scan.
     let p = patterns();
     let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
     let mut rng = Rng(4242);
@@ -454,26 +456,33 @@ fn hit_regions_sized_from_the_last_call_hold_every_hit() {
     let mut back = quiet(len / 2);
     back.extend(text(&mut rng, len / 2));
     let mixed = text(&mut rng, len);
-    // Read by GpuBackend::new (other tests here accept any value).
-    for region in [None, Some("0"), Some("1"), Some("8")] {
-        match region {
-            Some(r) => std::env::set_var("VYRE_SCAN_REGION", r),
-            None => std::env::remove_var("VYRE_SCAN_REGION"),
-        }
-        let sc = gpu(&dfa, 256, None);
+    let configs = [
+        (64, None),
+        (256, None),
+        (256, Some(0)),
+        (256, Some(1)),
+        (64, Some(8)),
+    ];
+    for (chunk, region) in configs {
+        let mut b = GpuBackend::new(None, chunk).expect("GPU backend");
+        b.set_region(region);
+        let sc = Scanner::new(dfa.clone(), Box::new(b));
         for hay in [&front, &back, &front, &mixed, &mixed, &back] {
             let want = cpu::scan(&dfa, hay);
             assert!(want.len() > 200, "{}", want.len());
-            assert_eq!(sc.scan(hay, 0).unwrap(), want, "region {region:?}");
+            assert_eq!(
+                sc.scan(hay, 0).unwrap(),
+                want,
+                "chunk {chunk} region {region:?}"
+            );
         }
         let loaded = sc.load(&mixed).unwrap();
         for _ in 0..3 {
             assert_eq!(
                 sc.scan_resident(&loaded, 0).unwrap(),
                 cpu::scan(&dfa, &mixed),
-                "region {region:?}, resident"
+                "chunk {chunk} region {region:?}, resident"
             );
         }
     }
-    std::env::remove_var("VYRE_SCAN_REGION");
 }

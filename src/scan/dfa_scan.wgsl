@@ -9,7 +9,7 @@
 //          (mode 0), {match-set or bit 31 | pattern id, end relative to args 4/5}, two
 //          words each: no atomic, and the host reads them in slot order instead of
 //          sorting scattered records (it sizes each region from the last call's hits).
-//          Overflow records (a slot's hits past R, and all of mode 1) at word [3]:
+//          Overflow records (a slot's hits past its region, and all of mode 1) at word [3]:
 //          {slot, match-set (state index) or bit 31 | pattern id (see below), end lo,
 //          end hi}.
 //   user3: three result words per slot, written when the slot is DONE (the host reads
@@ -51,7 +51,8 @@
 // iterations per invocation), verification iterations out of the reserve; out of budget
 // → save position and state, YIELD. A loop that lavapipe cuts anyway ends in a YIELD or
 // in a factor hit left to the host, never in a lost hit.
-// Hits cost one atomicAdd each; the capacity is read once per call.
+// A hit in its slot's region costs two plain stores; an overflow record one atomicAdd
+// and four stores. The capacity and the region are read once per call.
 //
 // Hot table: the workgroup hook `scan_dfa_prepare` stages, in workgroup memory, the
 // class map (64 words) and the transitions of the first states of the group named by

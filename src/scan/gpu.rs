@@ -407,6 +407,12 @@ impl GpuBackend {
         self.pass_bytes = bytes.max(16) & !15;
     }
 
+    /// Test hook: region records per slot fixed at `per` (at most 8; `None`: each
+    /// slot's region sized from its hits in the last call), as `VYRE_SCAN_REGION`.
+    pub fn set_region(&mut self, per: Option<usize>) {
+        self.region = per.map(|p| p.min(REGION_AVG));
+    }
+
     /// Test hook: a shorter wall-time limit per dispatch, to exercise rounds that need
     /// several dispatches (zero is taken as 1 ms).
     pub fn set_wall_time(&mut self, limit: std::time::Duration) {
@@ -1542,7 +1548,15 @@ impl GpuBackend {
                     next.push(at.min(u32::MAX as usize) as u32);
                 }
                 if at > lay.room {
-                    next.clear(); // no room: overflow records only
+                    // Over the room: every slot gets at most its share of it.
+                    let share = lay.room / n.max(1);
+                    at = 0;
+                    next.truncate(1);
+                    for r in out.results.chunks_exact(12).take(n) {
+                        let c = word(r, 2) as usize;
+                        at += (c + c.div_ceil(8)).min(share);
+                        next.push(at as u32);
+                    }
                 }
                 if over != count {
                     return Err(Error::new(
