@@ -1,9 +1,8 @@
 //! Verification of prefilter factor hits inside the GPU scan lane (lavapipe in CI),
-//! against the reference. Its own test binary: one case sets `VYRE_SCAN_VERIFY_RESERVE`,
-//! `VYRE_SCAN_QUEUE` and `VYRE_SCAN_DRAIN_EVERY` to make lanes run out of verification
-//! budget and to vary when queued hits are verified (the other tests here may pick them
-//! up; they change where and when a factor hit is verified, never the results).
-
+//! against the reference. One case sets the knobs `VYRE_SCAN_VERIFY_RESERVE`,
+//! `VYRE_SCAN_QUEUE` and `VYRE_SCAN_DRAIN_EVERY` (through `GpuBackend::with_knobs`, not
+//! the environment, which other threads' C code may be reading) to make lanes run out
+//! of verification budget and to vary when queued hits are verified.
 mod scan_common;
 
 use vyre::scan::cpu::Hit;
@@ -91,14 +90,13 @@ fn prefilter_verification_in_the_lane_at_its_limits() {
         // lane hands the whole state to the host.
         (Some("2"), 256, None, None),
     ] {
-        // Read by GpuBackend::new (other tests here accept any of these values).
+        let (q, d) = queue.unwrap_or(("32", "8"));
+        let mut knobs = vec![("VYRE_SCAN_QUEUE", q.parse().unwrap())];
+        knobs.push(("VYRE_SCAN_DRAIN_EVERY", d.parse().unwrap()));
         if let Some(r) = reserve {
-            std::env::set_var("VYRE_SCAN_VERIFY_RESERVE", r);
+            knobs.push(("VYRE_SCAN_VERIFY_RESERVE", r.parse().unwrap()));
         }
-        let (q, d) = queue.unwrap_or(("32", "32"));
-        std::env::set_var("VYRE_SCAN_QUEUE", q);
-        std::env::set_var("VYRE_SCAN_DRAIN_EVERY", d);
-        let mut b = GpuBackend::new(None, chunk).expect("GPU backend");
+        let mut b = GpuBackend::with_knobs(None, chunk, &knobs).expect("GPU backend");
         if let Some(p) = pass {
             b.set_pass_bytes(p);
         }

@@ -99,17 +99,23 @@ struct Resident {
     spare: Spare,
 }
 
+/// Scratch for ordering round 0's overflow records by slot: per-slot cursors, and the
+/// records in slot order (slot, match-set state or bit 31 | pattern id, end).
+#[derive(Default)]
+struct SlotOrder {
+    cursor: Vec<usize>,
+    ovf: Vec<(u32, u32, u64)>,
+}
+
 /// Host-side buffers of a pass, kept in its [`Resident`] between calls.
 #[derive(Default)]
 struct Spare {
     results: Vec<u8>,
     regions: Vec<u8>,
     records: Vec<u8>,
-    /// Ordering round 0's overflow records by slot (per-slot cursors, the records in
-    /// slot order), and all its hits in slot order when fix-ups are merged in: (slot,
-    /// match-set state or bit 31 | pattern id, end).
-    cursor: Vec<usize>,
-    ovf: Vec<(u32, u32, u64)>,
+    order: SlotOrder,
+    /// All of round 0's hits in slot order when fix-ups are merged in: (slot, match-set
+    /// state or bit 31 | pattern id, end).
     /// Scratch for the next round 0's region starts.
     next_starts: Vec<u32>,
     sorted: Vec<(u32, u32, u64)>,
@@ -172,18 +178,18 @@ impl RoundOut {
     /// Every hit of round 0 (slot `g * nch + k` = chunk `k` of group `g`) in slot
     /// order, each slot's hits in the order its lane appended them (its region, then
     /// its overflow records): `f(g, k, set, end)`; `abs(k)` is the absolute offset the
-    /// lane's relative ends count from. `ovf` and `cursor` are reused scratch for
-    /// ordering the overflow records by slot (scattered in the order lanes appended
-    /// them). No division per slot or hit: a 64-bit one costs more than the rest.
+    /// lane's relative ends count from. `order` is reused scratch for ordering the
+    /// overflow records by slot (scattered in the order lanes appended them). No
+    /// division per slot or hit: a 64-bit one costs more than the rest.
     fn in_slot_order(
         &self,
         groups: usize,
         nch: usize,
-        ovf: &mut Vec<(u32, u32, u64)>,
-        cursor: &mut Vec<usize>,
+        order: &mut SlotOrder,
         abs: impl Fn(usize) -> u64,
         mut f: impl FnMut(usize, usize, u32, u64),
     ) {
+        let SlotOrder { cursor, ovf } = order;
         let nslots = groups * nch;
         ovf.clear();
         let m = self.overflow_count();
@@ -349,11 +355,28 @@ impl RingLayout {
 
 impl GpuBackend {
     pub fn new(adapter: Option<&str>, chunk: u64) -> Result<GpuBackend> {
+        Self::with_knobs(adapter, chunk, &[])
+    }
+
+    /// [`GpuBackend::new`] with some `VYRE_SCAN_*` knobs given here instead of read from
+    /// the environment (tests: changing the environment while other threads run is a
+    /// data race in C code that reads it, such as the Vulkan driver).
+    pub fn with_knobs(
+        adapter: Option<&str>,
+        chunk: u64,
+        knobs: &[(&str, u64)],
+    ) -> Result<GpuBackend> {
         let device = Device::new(&DeviceOptions {
             adapter: adapter.map(str::to_string),
         })?;
         let cpu = device.adapter().kind == DeviceKind::Cpu;
-        let tune = Tuning::from_env(cpu);
+        let tune = Tuning::from(cpu, |name| {
+            knobs
+                .iter()
+                .find(|k| k.0 == name)
+                .map(|k| k.1)
+                .or_else(|| super::env_number(name))
+        });
         let wg = tune
             .workgroup
             .min(device.limits().max_compute_workgroup_size_x)
@@ -448,12 +471,10 @@ struct Tuning {
 }
 
 impl Tuning {
-    fn from_env(cpu: bool) -> Tuning {
-        let var = |name: &str, default: u64| {
-            super::env_number(name)
-                .filter(|&v| v > 0)
-                .unwrap_or(default)
-        };
+    /// The tuning for an adapter (`cpu`: a CPU adapter), `knob(name)` giving the value
+    /// of each `VYRE_SCAN_*` variable that is set.
+    fn from(cpu: bool, knob: impl Fn(&str) -> Option<u64>) -> Tuning {
+        let var = |name: &str, default: u64| knob(name).filter(|&v| v > 0).unwrap_or(default);
         // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
         // fix-up. On the H200, 2^16 chunks in 512-lane workgroups with 48 KiB of hot
         // table each measured best on every set and text (BENCHMARKS.md, session 3): one
@@ -474,10 +495,10 @@ impl Tuning {
             // 4, 16 and 32 measured within noise of it).
             // On lavapipe the queue's private array slows every scan (a 129 MiB scan
             // without literal factors: 40.6 s → 55 s), so CPU adapters verify at once.
-            queue: super::env_number("VYRE_SCAN_QUEUE")
+            queue: knob("VYRE_SCAN_QUEUE")
                 .unwrap_or(if cpu { 0 } else { 32 })
                 .min(64) as u32,
-            region: super::env_number("VYRE_SCAN_REGION").map(|r| (r as usize).min(REGION_AVG)),
+            region: knob("VYRE_SCAN_REGION").map(|r| (r as usize).min(REGION_AVG)),
             drain_every: var("VYRE_SCAN_DRAIN_EVERY", 8)
                 .clamp(1, 1 << 12)
                 .next_power_of_two() as u32,
@@ -1236,26 +1257,16 @@ impl GpuBackend {
         let groups = dfas.len();
         if used.is_empty() {
             // No fixed-up chunk: each hit goes straight to `out`.
-            round0.in_slot_order(
-                groups,
-                nch,
-                &mut spare.ovf,
-                &mut spare.cursor,
-                abs,
-                |g, k, set, end| push(g, tag_of(k), set, end),
-            );
+            round0.in_slot_order(groups, nch, &mut spare.order, abs, |g, k, set, end| {
+                push(g, tag_of(k), set, end)
+            });
             trace("hits in slot order", &mut t);
         } else {
             let sorted = &mut spare.sorted;
             sorted.clear();
-            round0.in_slot_order(
-                groups,
-                nch,
-                &mut spare.ovf,
-                &mut spare.cursor,
-                abs,
-                |g, k, set, end| sorted.push(((g * nch + k) as u32, set, end)),
-            );
+            round0.in_slot_order(groups, nch, &mut spare.order, abs, |g, k, set, end| {
+                sorted.push(((g * nch + k) as u32, set, end))
+            });
             trace("order by slot", &mut t);
             let mut fixes = used.iter().peekable();
             // The slot being emitted, its tag, and where its hits stand from.
@@ -1301,8 +1312,8 @@ impl GpuBackend {
             super::trim(&mut spare.results);
             super::trim(&mut spare.regions);
             super::trim(&mut spare.records);
-            super::trim(&mut spare.cursor);
-            super::trim(&mut spare.ovf);
+            super::trim(&mut spare.order.cursor);
+            super::trim(&mut spare.order.ovf);
             super::trim(&mut spare.sorted);
             r.spare = spare;
         }
