@@ -28,7 +28,9 @@ use crate::protocol::abi::op;
 const TEMPLATE: &str = include_str!("kernel.wgsl");
 
 /// How an extra buffer is declared in the kernel (numbering is ABI: `VYRE_EXTRA_*`).
+/// Non-exhaustive: the crate adds kinds for its own opcodes (`ReadOnlyVec4`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ExtraKind {
     /// `var<storage, read_write> userN: array<u32>`.
     #[default]
