@@ -574,6 +574,7 @@ unsafe fn megakernel_desc(o: &vyre_megakernel_options) -> Result<gpu::Megakernel
         extra_buffers,
         fused,
         workgroup_hook: None,
+        epilogues: Vec::new(),
     })
 }
 

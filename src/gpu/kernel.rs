@@ -93,6 +93,21 @@ pub struct KernelSpec {
     /// `base..base + VYRE_WG` (e.g. to stage a table in workgroup memory; an opcode runs
     /// per slot and cannot place a barrier itself). Its code comes with a custom opcode.
     pub workgroup_hook: Option<String>,
+    /// Crate-internal: compute entry points (defined with a custom opcode, same
+    /// bindings) dispatched after every wave, in order, in the same pass: work over
+    /// the whole ring that no single slot can do (e.g. the scanner's prefix sums and
+    /// compaction of its hits, so the host reads a summary instead of every slot).
+    pub epilogues: Vec<Epilogue>,
+}
+
+/// A crate-internal compute entry point run after each wave (see
+/// [`KernelSpec::epilogues`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Epilogue {
+    /// `@compute @workgroup_size(VYRE_WG) fn NAME(...)` in the custom code.
+    pub name: String,
+    /// Workgroups: one (`false`) or one per `VYRE_WG` ring slots (`true`).
+    pub per_slots: bool,
 }
 
 /// Opcode ids custom code may take. `internal` additionally allows the scanner range
@@ -167,6 +182,12 @@ pub fn check_spec(spec: &KernelSpec, internal: bool) -> Result<()> {
         }
         check_name(h, "workgroup hook function")?;
     }
+    for e in &spec.epilogues {
+        if !internal {
+            return Err(Error::invalid("epilogue entry points are crate-internal"));
+        }
+        check_name(&e.name, "epilogue entry point")?;
+    }
     if let Some(f) = &spec.fused {
         check_name(&f.name, "fused payload function")?;
         if !spec.opcodes.is_empty() {
@@ -217,6 +238,18 @@ fn generate_with(spec: &KernelSpec, calls: bool) -> String {
                     ));
                     out.push_str(&c.wgsl);
                     out.push('\n');
+                }
+                // Part of the source, so of the pipeline cache key.
+                for e in &spec.epilogues {
+                    out.push_str(&format!(
+                        "// ---- epilogue: {} ({})\n",
+                        e.name,
+                        if e.per_slots {
+                            "per slots"
+                        } else {
+                            "one workgroup"
+                        }
+                    ));
                 }
                 if let Some(f) = &spec.fused {
                     out.push_str(&format!("// ---- fused payload: {}\n", f.name));
@@ -381,6 +414,18 @@ pub fn validate(spec: &KernelSpec, source: &str) -> Result<()> {
     // Stage 2: the full kernel.
     let module = naga::front::wgsl::parse_str(source)
         .map_err(|e| shader_error(what, e.emit_to_string_with_path(source, "megakernel.wgsl")))?;
+    for e in &spec.epilogues {
+        let found = module
+            .entry_points
+            .iter()
+            .any(|p| p.name == e.name && p.stage == naga::ShaderStage::Compute);
+        if !found {
+            return Err(Error::new(
+                Status::Shader,
+                format!("the epilogue `{}` is not a compute entry point", e.name),
+            ));
+        }
+    }
     let mut validator = naga::valid::Validator::new(
         naga::valid::ValidationFlags::all(),
         naga::valid::Capabilities::default(),
@@ -412,6 +457,7 @@ mod tests {
             extra_buffers: vec![],
             fused: None,
             workgroup_hook: None,
+            epilogues: Vec::new(),
         }
     }
 
@@ -463,6 +509,40 @@ mod tests {
         };
         let e = validate(&s, &generate(&s)).unwrap_err();
         assert!(e.message.contains("signature"), "{}", e.message);
+    }
+
+    #[test]
+    fn epilogues_are_internal_and_must_be_compute_entry_points() {
+        let op = CustomOpcode {
+            opcode: op::DFA_SCAN,
+            name: "scan_x".into(),
+            wgsl: "fn scan_x(slot: u32) -> u32 { return VYRE_DONE; }\n\
+                   @compute @workgroup_size(VYRE_WG) fn scan_after() { }"
+                .into(),
+        };
+        let with = |name: &str| KernelSpec {
+            opcodes: vec![op.clone()],
+            epilogues: vec![Epilogue {
+                name: name.into(),
+                per_slots: true,
+            }],
+            ..spec()
+        };
+        let s = with("scan_after");
+        check_spec(&s, true).unwrap();
+        let src = generate(&s);
+        assert!(src.contains("// ---- epilogue: scan_after (per slots)"));
+        validate(&s, &src).unwrap();
+        let e = check_spec(&s, false).unwrap_err();
+        assert!(e.message.contains("crate-internal"), "{}", e.message);
+        // A plain function is not an entry point.
+        let s = with("scan_x");
+        let e = validate(&s, &generate(&s)).unwrap_err();
+        assert!(
+            e.message.contains("not a compute entry point"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

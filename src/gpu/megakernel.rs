@@ -6,7 +6,7 @@
 //! dispatches from several threads use separate pooled GPU buffer sets.
 
 use super::device::{Device, DeviceState};
-use super::kernel::{self, CustomOpcode, ExtraKind, FusedPayload, KernelSpec};
+use super::kernel::{self, CustomOpcode, Epilogue, ExtraKind, FusedPayload, KernelSpec};
 use super::pipeline::{self, CompiledPipeline};
 use super::recovery::with_recovery;
 use super::resident::{buffer, check_sizes, GpuSet};
@@ -43,6 +43,8 @@ pub struct MegakernelDesc {
     pub fused: Option<FusedPayload>,
     /// Crate-internal per-workgroup hook (see [`KernelSpec::workgroup_hook`]).
     pub workgroup_hook: Option<String>,
+    /// Crate-internal entry points run after each wave (see [`KernelSpec::epilogues`]).
+    pub epilogues: Vec<Epilogue>,
 }
 
 impl Default for MegakernelDesc {
@@ -55,6 +57,7 @@ impl Default for MegakernelDesc {
             extra_buffers: Vec::new(),
             fused: None,
             workgroup_hook: None,
+            epilogues: Vec::new(),
         }
     }
 }
@@ -207,6 +210,7 @@ impl Megakernel {
             extra_buffers: desc.extra_buffers.clone(),
             fused: desc.fused.clone(),
             workgroup_hook: desc.workgroup_hook.clone(),
+            epilogues: desc.epilogues.clone(),
         };
         kernel::check_spec(&spec, internal)?;
         let source = kernel::generate(&spec);
@@ -270,6 +274,7 @@ impl Megakernel {
             &self.shared.source,
             self.shared.hash,
             &self.shared.desc.extra_buffers,
+            &self.shared.desc.epilogues,
         )
     }
 

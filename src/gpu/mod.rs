@@ -30,7 +30,7 @@ pub mod waves;
 pub use device::{
     list_adapters, AdapterDescription, Device, DeviceKind, DeviceLimits, DeviceOptions,
 };
-pub use kernel::{CustomOpcode, ExtraKind, FusedPayload};
+pub use kernel::{CustomOpcode, Epilogue, ExtraKind, FusedPayload};
 pub use megakernel::{HostBuffers, Megakernel, MegakernelDesc};
 pub use resident::{buffer, ReadRequest, ResidentDesc, ResidentSet};
 pub use stats::{DispatchOptions, DispatchReport, StopReason};

@@ -2,13 +2,16 @@
 //! so megakernels with identical source share one pipeline.
 
 use super::device::DeviceState;
-use super::kernel::ExtraKind;
+use super::kernel::{Epilogue, ExtraKind};
 use crate::error::{Error, Result, Status};
 use std::sync::Arc;
 
 /// One compute pipeline and the bind-group layouts resident sets are built against.
 pub struct CompiledPipeline {
     pub(crate) pipeline: wgpu::ComputePipeline,
+    /// The epilogue entry points, run after each wave in order (`true`: one workgroup
+    /// per `VYRE_WG` ring slots, else one workgroup).
+    pub(crate) epilogues: Vec<(wgpu::ComputePipeline, bool)>,
     /// Group 0: the four ABI buffers + user buffers.
     pub(crate) layout_abi: wgpu::BindGroupLayout,
     /// Group 1: the engine-state buffer.
@@ -48,6 +51,7 @@ pub(crate) fn get_or_compile(
     source: &str,
     hash: u64,
     extras: &[ExtraKind],
+    epilogues: &[Epilogue],
 ) -> Result<Arc<CompiledPipeline>> {
     let mut cache = state.pipelines.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(p) = cache.get(&hash) {
@@ -78,14 +82,21 @@ pub(crate) fn get_or_compile(
         label: Some("vyre megakernel"),
         source: wgpu::ShaderSource::Wgsl(source.into()),
     });
-    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: Some("vyre megakernel"),
-        layout: Some(&layout),
-        module: &module,
-        entry_point: Some("main"),
-        compilation_options: Default::default(),
-        cache: None,
-    });
+    let entry = |name: &str| {
+        device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("vyre megakernel"),
+            layout: Some(&layout),
+            module: &module,
+            entry_point: Some(name),
+            compilation_options: Default::default(),
+            cache: None,
+        })
+    };
+    let pipeline = entry("main");
+    let epilogues = epilogues
+        .iter()
+        .map(|e| (entry(&e.name), e.per_slots))
+        .collect();
     let oom_err = pollster::block_on(oom.pop());
     let err = pollster::block_on(scope.pop());
     if let Some(e) = oom_err.or(err) {
@@ -104,6 +115,7 @@ pub(crate) fn get_or_compile(
     }
     let compiled = Arc::new(CompiledPipeline {
         pipeline,
+        epilogues,
         layout_abi,
         layout_engine,
     });

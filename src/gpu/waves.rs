@@ -21,7 +21,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Readbacks up to this size ride along with every wave's submission.
-const SPECULATE_BYTES: u64 = 1 << 20;
+const SPECULATE_BYTES: u64 = 8 << 20;
 /// Longest a single GPU wait may take before the call fails with TIMEOUT.
 const WAIT_LIMIT: Duration = Duration::from_secs(300);
 
@@ -490,12 +490,21 @@ pub(crate) fn run(
                 label: Some("vyre wave"),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(&pipe.pipeline);
             for &i in &active {
                 let set = &jobs[i].set;
+                pass.set_pipeline(&pipe.pipeline);
                 pass.set_bind_group(0, &set.bind_abi, &[]);
                 pass.set_bind_group(1, &set.bind_engine, &[]);
                 pass.dispatch_workgroups(groups_for(mk, opts, set.slots(), max_groups), 1, 1);
+                for (epilogue, per_slots) in &pipe.epilogues {
+                    let groups = if *per_slots {
+                        set.slots().div_ceil(mk.workgroup_size_x()).min(max_groups)
+                    } else {
+                        1
+                    };
+                    pass.set_pipeline(epilogue);
+                    pass.dispatch_workgroups(groups.max(1), 1, 1);
+                }
             }
         }
         for &i in &active {

@@ -2,14 +2,15 @@
 // DFA table and append hit records to the hit ring.
 //   user0: DFA tables (Dfa::gpu_words of every group, back to back)
 //   user1: haystack bytes packed LE, 16 per element (array<vec4<u32>>)
-//   user2: hits: [0] overflow records appended (atomic, counts past capacity),
-//          [1] overflow capacity, [2] word offset T of the region table (mode 0;
-//          0 = no regions), [3] word offset of the overflow records.
-//          Slot k's region is words user2[T + k] .. user2[T + k + 1]: its first hits
-//          (mode 0), {match-set or bit 31 | pattern id, end relative to args 4/5}, two
-//          words each: no atomic, and the host reads them in slot order instead of
-//          sorting scattered records (it sizes each region from the last call's hits).
-//          Overflow records (a slot's hits past its region, and all of mode 1) at word [3]:
+//   user2: hits. Header words (SCAN_H_*, see scan_finish.wgsl): overflow records
+//          appended (atomic, counts past capacity), their capacity and word offset,
+//          round 0's region table T (0 = none) and the region area; the rest serve the
+//          epilogue (scan_finish.wgsl).
+//          Slot k's region is words user2[T + k] .. user2[T + k + 1] (inside the region
+//          area): its first hits (mode 0), {match-set or bit 31 | pattern id, end
+//          relative to args 4/5}, two words each: no atomic, and the epilogue copies
+//          them out in slot order (regions are sized from the last call's hits).
+//          Overflow records (a slot's hits past its region, and all of mode 1):
 //          {slot, match-set (state index) or bit 31 | pattern id (see below), end lo,
 //          end hi}.
 //   user3: three result words per slot, written when the slot is DONE (the host reads
@@ -149,6 +150,25 @@ var<private> scan_obase: u32;
 // the lane budget per call kept for verification.
 const SCAN_VERIFY_STEPS: u32 = 2048u;
 
+// Slot `slot`'s region (word range) in the round's region table; empty when there is
+// no table or its entries are malformed (the slot's hits then go to overflow records).
+// The epilogue uses the same function, so both agree on what each slot held.
+fn scan_region_of(slot: u32) -> vec2<u32> {
+    let table = atomicLoad(&user2[SCAN_H_TABLE]);
+    let lo = atomicLoad(&user2[SCAN_H_REGIONS]);
+    let hi = lo + 2u * atomicLoad(&user2[SCAN_H_ROOM]);
+    let len = arrayLength(&user2);
+    if (table == 0u || table + slot + 1u >= len || lo < SCAN_HEADER_WORDS || hi > len || hi < lo) {
+        return vec2<u32>(0u, 0u);
+    }
+    let a = atomicLoad(&user2[table + slot]);
+    let b = atomicLoad(&user2[table + slot + 1u]);
+    if (a >= lo && a <= b && b <= hi) {
+        return vec2<u32>(a, b);
+    }
+    return vec2<u32>(0u, 0u);
+}
+
 fn scan_byte(q: u32) -> u32 {
     return (user1[q >> 4u][(q >> 2u) & 3u] >> ((q & 3u) * 8u)) & 0xffu;
 }
@@ -169,7 +189,7 @@ fn scan_record(slot: u32, what: u32, rel: u32, cap: u32) {
         atomicStore(&user2[w + 1u], rel);
         return;
     }
-    let i = atomicAdd(&user2[0], 1u);
+    let i = atomicAdd(&user2[SCAN_H_OVF_COUNT], 1u);
     if (i < cap) {
         let lo = scan_abs.x + rel;
         let hi = scan_abs.y + select(0u, 1u, lo < rel);
@@ -362,17 +382,11 @@ fn scan_dfa(slot: u32) -> u32 {
         return vyre_fault(VYRE_FAULT_OUT_OF_BOUNDS);
     }
     let toff = g + user0[g + 4u];
-    let cap = atomicLoad(&user2[1]);
-    scan_obase = max(atomicLoad(&user2[3]), 4u);
+    let cap = atomicLoad(&user2[SCAN_H_OVF_CAP]);
+    scan_obase = max(atomicLoad(&user2[SCAN_H_OVF_BASE]), SCAN_HEADER_WORDS);
     scan_region = vec2<u32>(0u, 0u);
-    let table = atomicLoad(&user2[2]);
-    if (mode == 0u && table != 0u && table + slot + 1u < scan_obase) {
-        let a = atomicLoad(&user2[table + slot]);
-        let b = atomicLoad(&user2[table + slot + 1u]);
-        // A malformed table gets no region (its hits go to overflow records).
-        if (a > table + slot + 1u && a <= b && b <= scan_obase) {
-            scan_region = vec2<u32>(a, b);
-        }
+    if (mode == 0u) {
+        scan_region = scan_region_of(slot);
     }
     scan_count = select(0u, vyre_arg(8u), mode == 0u);
     scan_abs = vec2<u32>(vyre_arg(4u), vyre_arg(5u));

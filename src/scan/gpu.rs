@@ -25,7 +25,7 @@ use super::set::DfaSet;
 use super::trace;
 use crate::error::{Error, Result, Status};
 use crate::gpu::{
-    buffer, CustomOpcode, Device, DeviceKind, DeviceOptions, DispatchOptions, ExtraKind,
+    buffer, CustomOpcode, Device, DeviceKind, DeviceOptions, DispatchOptions, Epilogue, ExtraKind,
     Megakernel, MegakernelDesc, ReadRequest, ResidentDesc, ResidentSet, StopReason,
 };
 use crate::protocol::{self, abi::op};
@@ -33,6 +33,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 const WGSL: &str = include_str!("dfa_scan.wgsl");
+const FINISH_WGSL: &str = include_str!("scan_finish.wgsl");
 const NONE: u32 = u32::MAX;
 /// Slots per round are capped by the protocol's ring limit.
 const MAX_SLOTS: usize = protocol::abi::MAX_RING_SLOTS as usize;
@@ -78,7 +79,7 @@ struct Resident {
     hay_bytes: usize,
     hit_cap: usize,
     /// Cache id of each DFA whose table is loaded, in order.
-    table: Option<Vec<u64>>,
+    dfas: Option<Vec<u64>>,
     /// Id of the resident haystack loaded (0 = scratch contents).
     hay: u64,
     /// The ring holds no claimable slot (the last round completed).
@@ -86,14 +87,14 @@ struct Resident {
     /// What the round-0 ring template (extra buffer 4) was encoded for; a resident
     /// haystack scanned again restores its ring from it on the device.
     template: Option<TemplateKey>,
-    /// Hit records to read back with round 0's dispatch (round 0's count last time), so
-    /// a scan repeated on a resident haystack reads its hits without a second round trip.
+    /// Overflow and compacted records to read back with round 0's dispatch (as many as
+    /// the last round 0 found), so a repeated scan reads its hits in one round trip.
     hits_hint: usize,
-    /// Where each slot's region starts (in records, `n + 1` entries; empty: no
-    /// regions) for the next round 0, sized from the last round 0's hits; and whether
-    /// the device's region table already holds it.
-    starts: Vec<u32>,
-    starts_written: bool,
+    held_hint: usize,
+    /// The region table the next round 0 uses: written by the last round 0's epilogue
+    /// for `n` slots at this word offset (one of the ring's two tables), or by the host
+    /// for a fixed region size. None: no regions (every hit an overflow record).
+    table: Option<RegionTable>,
     /// Host buffers reused from call to call: fresh large allocations cost page faults
     /// on every call, more than the work done in them.
     spare: Spare,
@@ -111,14 +112,21 @@ struct SlotOrder {
 #[derive(Default)]
 struct Spare {
     results: Vec<u8>,
-    regions: Vec<u8>,
+    compact: Vec<u8>,
     records: Vec<u8>,
     order: SlotOrder,
     /// All of round 0's hits in slot order when fix-ups are merged in: (slot, match-set
     /// state or bit 31 | pattern id, end).
-    /// Scratch for the next round 0's region starts.
-    next_starts: Vec<u32>,
     sorted: Vec<(u32, u32, u64)>,
+}
+
+/// A region table in the hit ring: for `n` slots, at word offset `at`; `fixed`: `per`
+/// records each, written by the host.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct RegionTable {
+    n: usize,
+    at: usize,
+    fixed: Option<usize>,
 }
 
 /// Everything round 0's slots depend on: the haystack, the group tables' offsets, the
@@ -134,18 +142,25 @@ struct TemplateKey {
 
 /// What a round read back, all little-endian: per slot three result words (mode 0:
 /// state at the chunk start, exit state, hits appended; mode 1: meeting position or
-/// NONE, exit state, 0); round 0's regions (slot k: records `starts[k]..starts[k+1]`
-/// of {match-set state or bit 31 | pattern id, end relative to the chunk's absolute
-/// offset}, its first hits); and the overflow records (slot, match-set state or
-/// bit 31 | pattern id, end lo, end hi).
+/// NONE, exit state, 0), or only those of the slots named in `lasts`; round 0's hits
+/// held in regions, compacted in slot order by the epilogue; and the overflow records.
+/// Both kinds of record are {slot, match-set state or bit 31 | pattern id, end lo,
+/// end hi}.
 struct RoundOut {
     results: Vec<u8>,
-    regions: Vec<u8>,
+    /// When `results` is empty: (slot, its three result words), ascending.
+    lasts: Vec<(usize, [u32; 3])>,
+    compact: Vec<u8>,
     records: Vec<u8>,
-    /// Region starts (empty: every hit is an overflow record).
-    starts: Vec<u32>,
-    /// Hits held in regions.
-    in_regions: usize,
+    /// Round 0: slots whose state at the chunk start differs from the previous slot's
+    /// exit (None: more than the list holds).
+    mismatches: Option<Vec<u32>>,
+}
+
+/// A hit record {slot, match-set state or bit 31 | pattern id, end lo, end hi}.
+fn record(r: &[u8]) -> (u32, u32, u64) {
+    let w = |i: usize| u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
+    (w(0), w(4), w(8) as u64 | (w(12) as u64) << 32)
 }
 
 fn word(bytes: &[u8], i: usize) -> u32 {
@@ -154,43 +169,46 @@ fn word(bytes: &[u8], i: usize) -> u32 {
 
 impl RoundOut {
     fn result(&self, slot: usize) -> [u32; 2] {
+        if self.results.is_empty() {
+            let i = self.lasts.partition_point(|l| l.0 < slot);
+            return match self.lasts.get(i) {
+                Some(&(s, r)) if s == slot => [r[0], r[1]],
+                _ => [NONE, NONE],
+            };
+        }
         [
             word(&self.results, slot * 3),
             word(&self.results, slot * 3 + 1),
         ]
     }
+    fn held(&self) -> usize {
+        self.compact.len() / 16
+    }
     fn hit_count(&self) -> usize {
-        self.in_regions + self.overflow_count()
+        self.held() + self.overflow_count()
     }
     fn overflow_count(&self) -> usize {
         self.records.len() / 16
     }
     /// Overflow record `i`: (slot, match-set state or bit 31 | pattern id, end).
     fn overflow(&self, i: usize) -> (u32, u32, u64) {
-        let r = &self.records[i * 16..i * 16 + 16];
-        let lo = word(r, 2) as u64;
-        (word(r, 0), word(r, 1), lo | (word(r, 3) as u64) << 32)
+        record(&self.records[i * 16..i * 16 + 16])
     }
     fn overflows(&self) -> impl Iterator<Item = (u32, u32, u64)> + '_ {
         (0..self.overflow_count()).map(|i| self.overflow(i))
     }
 
-    /// Every hit of round 0 (slot `g * nch + k` = chunk `k` of group `g`) in slot
-    /// order, each slot's hits in the order its lane appended them (its region, then
-    /// its overflow records): `f(g, k, set, end)`; `abs(k)` is the absolute offset the
-    /// lane's relative ends count from. `order` is reused scratch for ordering the
-    /// overflow records by slot (scattered in the order lanes appended them). No
-    /// division per slot or hit: a 64-bit one costs more than the rest.
+    /// Every hit of round 0 in slot order, each slot's hits in the order its lane
+    /// appended them (its region, then its overflow records): `f(slot, set, end)`.
+    /// `order` is reused scratch for ordering the overflow records by slot (scattered in
+    /// the order lanes appended them). Slots are checked to be in range and ascending.
     fn in_slot_order(
         &self,
-        groups: usize,
-        nch: usize,
+        nslots: usize,
         order: &mut SlotOrder,
-        abs: impl Fn(usize) -> u64,
-        mut f: impl FnMut(usize, usize, u32, u64),
-    ) {
+        mut f: impl FnMut(usize, u32, u64),
+    ) -> Result<()> {
         let SlotOrder { cursor, ovf } = order;
-        let nslots = groups * nch;
         ovf.clear();
         let m = self.overflow_count();
         if m < nslots / 8 {
@@ -214,36 +232,101 @@ impl RoundOut {
             }
         }
         let mut rest = ovf.iter().peekable();
-        // Walked as chunks of the byte buffers (no index arithmetic or bounds check
-        // per hit: this loop runs once per hit of a dense scan).
-        let mut counts = self.results.chunks_exact(12).map(|r| word(r, 2) as usize);
-        let mut starts = self.starts.iter().map(|&s| s as usize);
-        let mut from = starts.next().unwrap_or(0);
-        let mut slot = 0;
-        for g in 0..groups {
-            for k in 0..nch {
-                let c = counts.next().unwrap_or(0);
-                let to = starts.next().unwrap_or(from);
-                let held = c.min(to - from);
-                if held != 0 {
-                    let base = abs(k);
-                    let used = self
-                        .regions
-                        .get(8 * from..8 * (from + held))
-                        .unwrap_or_default();
-                    for rec in used.chunks_exact(8) {
-                        let set = u32::from_le_bytes([rec[0], rec[1], rec[2], rec[3]]);
-                        let rel = u32::from_le_bytes([rec[4], rec[5], rec[6], rec[7]]);
-                        f(g, k, set, base.wrapping_add(rel as u64));
-                    }
+        let mut cur = 0usize;
+        for rec in self.compact.chunks_exact(16) {
+            let (slot, set, end) = record(rec);
+            let slot = slot as usize;
+            if slot != cur {
+                if slot >= nslots || slot < cur {
+                    return Err(Error::new(
+                        Status::Gpu,
+                        format!("internal: compacted hits name slot {slot} after {cur} in a {nslots}-slot round"),
+                    ));
                 }
-                while let Some(&(_, set, end)) = rest.next_if(|h| h.0 as usize == slot) {
-                    f(g, k, set, end);
+                // The previous slots' overflow records follow their regions' hits.
+                while let Some(&(s, set, end)) = rest.next_if(|h| (h.0 as usize) < slot) {
+                    f(s as usize, set, end);
                 }
-                from = to;
-                slot += 1;
+                cur = slot;
             }
+            f(slot, set, end);
         }
+        for &(s, set, end) in rest {
+            f(s as usize, set, end);
+        }
+        Ok(())
+    }
+
+    /// Round 0's hits when no chunk was fixed up, no hit overflowed its region and the
+    /// pass has one tag: straight from the compacted records (most already resolved to
+    /// pattern ids by the epilogue) into `out`, in slot order. False: not that case.
+    fn push_compact(
+        &self,
+        dfas: &[&Dfa],
+        nch: usize,
+        tag: u32,
+        out: &mut Vec<Hit>,
+    ) -> Result<bool> {
+        if self.overflow_count() != 0 {
+            return Ok(false);
+        }
+        let mut split = SlotSplit::new(nch);
+        for rec in self.compact.chunks_exact(16) {
+            let (slot, set, end) = record(rec);
+            if set & MATCH_BIT != 0 {
+                out.push(Hit {
+                    end,
+                    pattern: set & !MATCH_BIT,
+                    tag,
+                });
+                continue;
+            }
+            let g = split.at(slot as usize).0;
+            let dfa = dfas.get(g).ok_or_else(|| {
+                Error::new(
+                    Status::Gpu,
+                    format!("internal: a compacted hit names slot {slot} of group {g}"),
+                )
+            })?;
+            out.extend(
+                dfa.matches(set)
+                    .iter()
+                    .map(|&pattern| Hit { end, pattern, tag }),
+            );
+        }
+        Ok(true)
+    }
+}
+
+/// Group and chunk of slots `g * nch + k` visited in ascending order, without a
+/// division per slot: on some hosts a 64-bit division costs more than the rest of the
+/// work done per hit.
+struct SlotSplit {
+    nch: usize,
+    g: usize,
+    start: usize,
+}
+
+impl SlotSplit {
+    fn new(nch: usize) -> SlotSplit {
+        SlotSplit {
+            nch: nch.max(1),
+            g: 0,
+            start: 0,
+        }
+    }
+
+    fn at(&mut self, slot: usize) -> (usize, usize) {
+        if slot < self.start {
+            // Not ascending after all: start over from a division.
+            self.g = slot / self.nch;
+            self.start = self.g * self.nch;
+        }
+        while slot >= self.start + self.nch {
+            self.g += 1;
+            self.start += self.nch;
+        }
+        (self.g, slot - self.start)
     }
 }
 
@@ -291,8 +374,8 @@ fn ensure(
     // The haystack binding is sized exactly (it may be close to the binding limit).
     let hay_bytes = hay_bytes.max(o(|r| r.hay_bytes)).max(16);
     let hit_cap = grow(hit_cap, o(|r| r.hit_cap));
-    let (hits_hint, starts, spare) = old.map_or((0, Vec::new(), Spare::default()), |r| {
-        (r.hits_hint, r.starts, r.spare)
+    let (hits_hint, held_hint, spare) = old.map_or((0, 0, Spare::default()), |r| {
+        (r.hits_hint, r.held_hint, r.spare)
     });
     let set = ResidentSet::new(
         mk,
@@ -301,7 +384,7 @@ fn ensure(
             extra_sizes: vec![
                 table_bytes as u64,
                 hay_bytes as u64,
-                (4 * RingLayout::of(slots).overflow + 16 * hit_cap) as u64,
+                (4 * RingLayout::of(slots, mk.workgroup_size_x()).overflow + 16 * hit_cap) as u64,
                 12 * slots as u64,
                 64 * slots as u64,
             ],
@@ -314,41 +397,84 @@ fn ensure(
         table_bytes,
         hay_bytes,
         hit_cap,
-        table: None,
+        dfas: None,
         hay: 0,
         ring_clean: true,
         template: None,
         hits_hint,
-        starts,
-        starts_written: false,
+        held_hint,
+        // A new ring holds no region table yet.
+        table: None,
         spare,
     });
     Ok(())
 }
 
+/// Round 0 reads the results of at most this many slots one by one (more: all of them).
+const MAX_LASTS: usize = 64;
+
 /// Region records per slot a hit ring has room for on average (see [`RingLayout`]).
 const REGION_AVG: usize = 8;
 
-/// Word offsets in the hit ring (extra buffer 2) of a set with `slots` slots: the
-/// header (4 words), the region table (`slots + 1` words), the regions (room for
-/// `REGION_AVG` records of 2 words per slot, at most 16 MiB), the overflow records.
+/// Header words of the hit ring (see scan_finish.wgsl, `SCAN_H_*`), then the mismatch
+/// list.
+mod hdr {
+    pub const OVF_COUNT: usize = 0;
+    pub const OVF_CAP: usize = 1;
+    pub const TABLE: usize = 2;
+    pub const OVF_BASE: usize = 3;
+    pub const FINISH_N: usize = 4;
+    pub const NEXT: usize = 5;
+    pub const REGIONS: usize = 6;
+    pub const ROOM: usize = 7;
+    pub const COMPACT: usize = 8;
+    pub const PREFIX: usize = 9;
+    pub const TILES: usize = 10;
+    pub const MISMATCH_CAP: usize = 11;
+    pub const MISMATCHES: usize = 12;
+    pub const HELD: usize = 13;
+    pub const COUNTED: usize = 14;
+    pub const COPIED: usize = 15;
+    /// Words the host writes (the epilogue's outputs start at MISMATCHES and are zeroed).
+    pub const WORDS: usize = 32;
+    /// Mismatching slots the list holds (more: the host reads every slot's results).
+    pub const MISMATCH_CAP_WORDS: usize = 1024;
+}
+
+/// Word offsets in the hit ring (extra buffer 2) of a set with `slots` slots and
+/// `wg`-lane workgroups: the header and mismatch list, two region tables (`slots + 1`
+/// words each; round 0 uses one while its epilogue writes the other), the regions (room
+/// for `REGION_AVG` records of 2 words per slot, at most 16 MiB), the epilogue's held-hit
+/// prefixes and tile sums, the compacted hits (4 words per region record), the overflow
+/// records.
 struct RingLayout {
-    table: usize,
+    tables: [usize; 2],
     regions: usize,
     /// Region records there is room for.
     room: usize,
+    prefix: usize,
+    tiles: usize,
+    compact: usize,
     overflow: usize,
 }
 
 impl RingLayout {
-    fn of(slots: usize) -> RingLayout {
+    fn of(slots: usize, wg: u32) -> RingLayout {
         let room = (REGION_AVG * slots).min(1 << 21);
-        let regions = 4 + slots + 1;
+        let t0 = hdr::WORDS + hdr::MISMATCH_CAP_WORDS;
+        let t1 = t0 + slots + 1;
+        let regions = t1 + slots + 1;
+        let prefix = regions + 2 * room;
+        let tiles = prefix + slots + 1;
+        let compact = tiles + 4 * slots.div_ceil(wg.max(1) as usize);
         RingLayout {
-            table: 4,
+            tables: [t0, t1],
             regions,
             room,
-            overflow: regions + 2 * room,
+            prefix,
+            tiles,
+            compact,
+            overflow: compact + 4 * room,
         }
     }
 }
@@ -390,15 +516,23 @@ impl GpuBackend {
                 wgsl: format!(
                     "const SCAN_HOT_WORDS: u32 = {}u;\nconst SCAN_VERIFY_RESERVE: u32 = {}u;\n\
                      const SCAN_QUEUE: u32 = {}u;\nconst SCAN_QUEUE_LEN: u32 = {}u;\n\
-                     const SCAN_DRAIN_MASK: u32 = {}u;\n{}{WGSL}",
+                     const SCAN_DRAIN_MASK: u32 = {}u;\n{}{}{WGSL}{FINISH_WGSL}",
                     hot_words(&device, tune.hot_bytes),
                     tune.verify_reserve,
                     tune.queue,
                     tune.queue.max(1),
                     tune.drain_every - 1,
                     drain_rest_wgsl(tune.queue.max(1)),
+                    fin_find_wgsl(wg),
                 ),
             }],
+            epilogues: ["scan_tally", "scan_tiles", "scan_place"]
+                .iter()
+                .map(|&name| Epilogue {
+                    name: name.into(),
+                    per_slots: name != "scan_tiles",
+                })
+                .collect(),
             extra_buffers: vec![
                 ExtraKind::ReadOnly,
                 ExtraKind::ReadOnlyVec4,
@@ -517,6 +651,23 @@ fn drain_rest_wgsl(queue: u32) -> String {
         );
     }
     f + "}\n"
+}
+
+/// `scan_fin_find(i)` (see scan_finish.wgsl): the last lane `j` of a `wg`-lane
+/// workgroup whose held-hit prefix `scan_fin_pre[j]` is at most `i`, by halving steps
+/// written out (a loop would count against lavapipe's iteration limit once per hit).
+fn fin_find_wgsl(wg: u32) -> String {
+    let mut f = String::from("fn scan_fin_find(i: u32) -> u32 {\n    var j = 0u;\n");
+    let mut step = (wg.max(2) - 1).next_power_of_two();
+    while step > 0 {
+        if step < wg {
+            f += &format!(
+                "    if (j + {step}u < VYRE_WG && scan_fin_pre[j + {step}u] <= i) {{ j += {step}u; }}\n"
+            );
+        }
+        step /= 2;
+    }
+    f + "    return j;\n}\n"
 }
 
 /// Words of the hot table: what the adapter's workgroup memory allows after the
@@ -982,12 +1133,12 @@ impl GpuBackend {
             .as_mut()
             .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
         let key: Vec<u64> = dfas.iter().map(|d| d.cache_id()).collect();
-        if r.table.as_ref() != Some(&key) {
+        if r.dfas.as_ref() != Some(&key) {
             for (d, &b) in dfas.iter().zip(&bases) {
                 r.set
                     .write(buffer::EXTRA, b as u64 * 4, &le_bytes(&d.gpu_words()))?;
             }
-            r.table = Some(key);
+            r.dfas = Some(key);
         }
         if hay_id == 0 || r.hay != hay_id {
             for (s, &at) in segs.iter().zip(&l.at) {
@@ -1121,20 +1272,47 @@ impl GpuBackend {
             (Some(_), true) => Slots::Template(nslots, None),
             (Some(_), false) => Slots::Template(nslots, Some(&args0)),
         };
-        let round0 = self.round(res, slots0, true)?;
+        // The last chunk of each segment and group, whose exit is the segment's.
+        let lasts: Vec<usize> = (0..dfas.len())
+            .flat_map(|g| {
+                seg_chunks
+                    .iter()
+                    .filter(|c| c.1 > c.0)
+                    .map(move |c| g * nch + c.1 - 1)
+            })
+            .collect();
+        let mut round0 = self.round(res, slots0, Some(&lasts))?;
         if let (Some(r), Some(k)) = (res.as_mut(), key) {
             r.template = Some(k);
         }
+        // Settled when every chunk whose state at its start differs from the previous
+        // chunk's exit starts a segment (the first chunk runs from the true state).
+        let settled = round0.mismatches.as_ref().is_some_and(|m| {
+            m.iter().all(|&slot| {
+                let k = slot as usize % nch;
+                seg_chunks.binary_search_by_key(&k, |c| c.0).is_ok()
+            })
+        });
         if super::tracing() {
             trace(
                 &format!(
-                    "round 0 ({nslots} slots, {} hits, {} in regions, {} overflow pattern ids, template {cached})",
+                    "round 0 ({nslots} slots, {} hits, {} compacted, {} overflow pattern ids, template {cached}, mismatches {:?}, settled {settled})",
                     round0.hit_count(),
-                    round0.in_regions,
-                    round0.overflows().filter(|h| h.1 & MATCH_BIT != 0).count()
+                    round0.held(),
+                    round0.overflows().filter(|h| h.1 & MATCH_BIT != 0).count(),
+                    round0.mismatches.as_ref().map(|m| m.len()),
                 ),
                 &mut t,
             );
+        }
+        if !settled && round0.results.is_empty() {
+            // Chunks to fix up: the chain walk needs every slot's results.
+            let r = res
+                .as_ref()
+                .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
+            round0.results = vec![0; 12 * nslots];
+            r.set.read(buffer::EXTRA + 3, 0, &mut round0.results)?;
+            trace("results read for the chain walk", &mut t);
         }
         // Fix-up rounds (all groups' fix-ups in the same round). A chunk is settled when
         // its true entering state equals its speculative one; otherwise the true and the
@@ -1151,7 +1329,23 @@ impl GpuBackend {
         // keeps them from the meeting point on, none when the runs never met); the last
         // walk, which has nothing left to launch, is the final one.
         let mut used: Vec<(usize, u32, u64)> = Vec::new();
+        if settled {
+            for (g, entering) in entering0.iter().enumerate() {
+                for (seg, &(a, b)) in seg_chunks.iter().enumerate() {
+                    let exit = if b > a {
+                        chain.spec_exit(g * nch + b - 1)
+                    } else {
+                        entering[seg]
+                    };
+                    exits[g][segs[seg].item] = exit / cs[g];
+                }
+            }
+        }
+        // Otherwise walk the chains, launching fix-ups, until nothing is left to launch.
         loop {
+            if settled {
+                break;
+            }
             let mut launch: Vec<(usize, u32)> = Vec::new();
             used.clear();
             chain.walk(&memo, &mut |v| match v {
@@ -1192,7 +1386,7 @@ impl GpuBackend {
                 })
                 .collect();
             trace("fix-up planning", &mut t);
-            let fix = self.round(res, Slots::Args(&args), false)?;
+            let fix = self.round(res, Slots::Args(&args), None)?;
             trace(&format!("fix-up round ({} slots)", args.len()), &mut t);
             let mut per: Vec<Vec<(u32, u64)>> = vec![Vec::new(); launch.len()];
             for (slot, set, end) in fix.overflows() {
@@ -1213,6 +1407,16 @@ impl GpuBackend {
         used.sort_unstable_by_key(|u| u.0);
         trace("chain walk", &mut t);
         out.reserve(round0.hit_count());
+        // One item per pass (a resident haystack, one large input) is the common case:
+        // its tag needs no chunk arithmetic, and its settled hits go straight to `out`.
+        let one_tag = segs
+            .iter()
+            .all(|s| items[s.item].tag == items[segs[0].item].tag)
+            .then(|| items[segs[0].item].tag);
+        let fast = match (used.is_empty(), one_tag) {
+            (true, Some(tag)) => round0.push_compact(dfas, nch, tag, out)?,
+            _ => false,
+        };
         let mut push = |g: usize, tag: u32, set: u32, end: u64| {
             if set & MATCH_BIT != 0 {
                 // A pattern id (a match verified in the lane, or a factor hit left to
@@ -1232,15 +1436,7 @@ impl GpuBackend {
                 });
             }
         };
-        // One item per pass (a resident haystack, one large input) is the common case:
-        // its tag needs no chunk arithmetic per hit.
-        let one_tag = segs
-            .iter()
-            .all(|s| items[s.item].tag == items[segs[0].item].tag)
-            .then(|| items[segs[0].item].tag);
         let tag_of = |k: usize| one_tag.unwrap_or_else(|| items[segs[l.chunk(k).seg].item].tag);
-        let one_abs = (segs.len() == 1).then(|| l.chunk(0).abs0);
-        let abs = |k: usize| one_abs.unwrap_or_else(|| l.chunk(k).abs0);
         let fix_hits = |slot: usize, entering: u32| {
             memo.get(&(slot, entering)).map_or(&[][..], |f| &f.hits[..])
         };
@@ -1254,27 +1450,37 @@ impl GpuBackend {
             .as_mut()
             .map(|r| std::mem::take(&mut r.spare))
             .unwrap_or_default();
-        let groups = dfas.len();
-        if used.is_empty() {
-            // No fixed-up chunk: each hit goes straight to `out`.
-            round0.in_slot_order(groups, nch, &mut spare.order, abs, |g, k, set, end| {
-                push(g, tag_of(k), set, end)
-            });
+        if fast {
+            trace("compacted hits", &mut t);
+        } else if used.is_empty() {
+            // No fixed-up chunk: each hit goes straight to `out` (the slot's group and
+            // tag worked out once per slot, not per hit).
+            let mut split = SlotSplit::new(nch);
+            let mut cur = (usize::MAX, 0usize, 0u32);
+            round0.in_slot_order(nslots, &mut spare.order, |slot, set, end| {
+                if slot != cur.0 {
+                    let (g, k) = split.at(slot);
+                    cur = (slot, g, tag_of(k));
+                }
+                push(cur.1, cur.2, set, end)
+            })?;
             trace("hits in slot order", &mut t);
         } else {
             let sorted = &mut spare.sorted;
             sorted.clear();
-            round0.in_slot_order(groups, nch, &mut spare.order, abs, |g, k, set, end| {
-                sorted.push(((g * nch + k) as u32, set, end))
-            });
+            round0.in_slot_order(nslots, &mut spare.order, |slot, set, end| {
+                sorted.push((slot as u32, set, end))
+            })?;
             trace("order by slot", &mut t);
             let mut fixes = used.iter().peekable();
-            // The slot being emitted, its tag, and where its hits stand from.
-            let mut cur = (usize::MAX, 0u32, 0u64);
+            // The slot being emitted, its tag, where its hits stand from, its group.
+            let mut split = SlotSplit::new(nch);
+            let mut cur = (usize::MAX, 0u32, 0u64, 0usize);
             for &(slot, set, end) in sorted.iter() {
                 let slot = slot as usize;
                 if slot != cur.0 {
-                    cur = (slot, tag_of(slot % nch), 0);
+                    let (g, k) = split.at(slot);
+                    cur = (slot, tag_of(k), 0, g);
                     while let Some(&(s, e, from)) = fixes.next_if(|u| u.0 <= slot) {
                         let tag = tag_of(s % nch);
                         for &(set, end) in fix_hits(s, e) {
@@ -1286,7 +1492,7 @@ impl GpuBackend {
                     }
                 }
                 if end >= cur.2 {
-                    push(slot / nch, cur.1, set, end);
+                    push(cur.3, cur.1, set, end);
                 }
             }
             for &(s, e, _) in fixes {
@@ -1300,17 +1506,17 @@ impl GpuBackend {
         if let Some(r) = res.as_mut() {
             let RoundOut {
                 results,
-                regions,
+                compact,
                 records,
-                starts,
                 ..
             } = round0;
-            spare.next_starts = starts;
-            spare.results = results;
-            spare.regions = regions;
+            if !results.is_empty() {
+                spare.results = results;
+            }
+            spare.compact = compact;
             spare.records = records;
             super::trim(&mut spare.results);
-            super::trim(&mut spare.regions);
+            super::trim(&mut spare.compact);
             super::trim(&mut spare.records);
             super::trim(&mut spare.order.cursor);
             super::trim(&mut spare.order.ovf);
@@ -1320,20 +1526,25 @@ impl GpuBackend {
         Ok(())
     }
 
-    /// Run one round of DFA_SCAN slots on the resident set; returns each slot's result
-    /// pair (mode 0: state at the chunk start, exit state; mode 1: meeting position or
-    /// NONE, exit state) and the hits (slot, match-set state, end). On hit-ring overflow
-    /// the ring is grown (new set: table and haystack uploaded again) and the round re-run.
+    /// Run one round of DFA_SCAN slots on the resident set; returns the slots' results
+    /// (mode 0: state at the chunk start, exit state; mode 1: meeting position or NONE,
+    /// exit state) and the hits. Round 0 (`lasts`: the slots whose results the host
+    /// needs when every chunk is settled; at most [`MAX_LASTS`] are read alone, else
+    /// all) keeps each slot's first hits in its region and runs the epilogue, which
+    /// compacts them, lists the unsettled chunks and sizes the next round 0's regions.
+    /// On hit-ring overflow the ring is grown (new set: table and haystack uploaded
+    /// again) and the round re-run.
     fn round(
         &self,
         res: &mut Option<Resident>,
         slots_in: Slots<'_>,
-        round0: bool,
+        lasts: Option<&[usize]>,
     ) -> Result<RoundOut> {
         let n = match slots_in {
             Slots::Args(a) => a.len(),
             Slots::Template(n, _) => n,
         };
+        let round0 = lasts.is_some();
         loop {
             let r = res
                 .as_mut()
@@ -1369,71 +1580,81 @@ impl GpuBackend {
                         .copy_on_device(buffer::EXTRA + 4, 0, buffer::RING, 0, n as u64 * 64)?;
                 }
             }
-            // Round 0 keeps each slot's first hits in its region (sized from the last
-            // round 0; fix-up rounds append overflow records only).
-            let lay = RingLayout::of(r.slots);
-            if round0 {
-                if let Some(per) = self.region {
-                    r.starts.clear();
-                    if per * n <= lay.room {
-                        r.starts.extend((0..=n).map(|k| (k * per) as u32));
-                    }
-                    r.starts_written = false;
-                }
-                if r.starts.len() != n + 1 {
-                    r.starts.clear();
-                }
-            }
-            let regions_on = round0 && !r.starts.is_empty();
-            if regions_on && !r.starts_written {
-                let table: Vec<u32> = r
-                    .starts
-                    .iter()
-                    .map(|&s| (lay.regions + 2 * s as usize) as u32)
+            // Round 0 uses the region table the last round 0's epilogue wrote (or the
+            // fixed one), and has its epilogue write the other table; fix-up rounds
+            // append overflow records only.
+            let lay = RingLayout::of(r.slots, self.mk.workgroup_size_x());
+            let mut table = r
+                .table
+                .filter(|t| round0 && t.n == n && t.fixed == self.region);
+            if let (true, Some(per), None) = (round0, self.region, table) {
+                let at = lay.tables[0];
+                let starts: Vec<u32> = (0..=n)
+                    .map(|k| (lay.regions + 2 * (k * per).min(lay.room)) as u32)
                     .collect();
                 r.set
-                    .write(buffer::EXTRA + 2, lay.table as u64 * 4, &le_bytes(&table))?;
-                r.starts_written = true;
+                    .write(buffer::EXTRA + 2, at as u64 * 4, &le_bytes(&starts))?;
+                table = Some(RegionTable {
+                    n,
+                    at,
+                    fixed: Some(per),
+                });
             }
-            let held = if regions_on { r.starts[n] as usize } else { 0 };
-            r.set.write(
-                buffer::EXTRA + 2,
-                0,
-                &le_bytes(&[
-                    0,
-                    cap as u32,
-                    if regions_on { lay.table as u32 } else { 0 },
-                    lay.overflow as u32,
-                ]),
-            )?;
-            // Round 0 reads as many records with its dispatch as the last round 0 found
-            // (the rest, if any, in a second read below), into the pass's spare buffers.
-            let hint = if round0 { r.hits_hint.min(cap) } else { 0 };
-            let (results, regions, records) = if round0 {
+            let next = if table.is_some_and(|t| t.at == lay.tables[0]) {
+                lay.tables[1]
+            } else {
+                lay.tables[0]
+            };
+            let mut header = [0u32; hdr::WORDS];
+            header[hdr::OVF_CAP] = cap as u32;
+            header[hdr::TABLE] = table.map_or(0, |t| t.at as u32);
+            header[hdr::OVF_BASE] = lay.overflow as u32;
+            header[hdr::FINISH_N] = if round0 { n as u32 } else { 0 };
+            header[hdr::NEXT] = next as u32;
+            header[hdr::REGIONS] = lay.regions as u32;
+            header[hdr::ROOM] = lay.room as u32;
+            header[hdr::COMPACT] = lay.compact as u32;
+            header[hdr::PREFIX] = lay.prefix as u32;
+            header[hdr::TILES] = lay.tiles as u32;
+            header[hdr::MISMATCH_CAP] = hdr::MISMATCH_CAP_WORDS as u32;
+            r.set.write(buffer::EXTRA + 2, 0, &le_bytes(&header))?;
+            // Read with the dispatch: the header and mismatch list; the results (all, or
+            // round 0's `lasts`); as many compacted and overflow records as the last
+            // round 0 found (the rest, if any, in a second read below), into the pass's
+            // spare buffers.
+            let (hint, held_hint) = if round0 {
+                (r.hits_hint.min(cap), r.held_hint.min(lay.room))
+            } else {
+                (0, 0)
+            };
+            let few = lasts.filter(|l| l.len() <= MAX_LASTS);
+            let (results, compact, records) = if round0 {
                 let sp = &mut r.spare;
                 (
-                    std::mem::take(&mut sp.results),
-                    std::mem::take(&mut sp.regions),
+                    if few.is_none() {
+                        std::mem::take(&mut sp.results)
+                    } else {
+                        Vec::new()
+                    },
+                    std::mem::take(&mut sp.compact),
                     std::mem::take(&mut sp.records),
                 )
             } else {
                 Default::default()
             };
-            let mut reads = [
-                ReadRequest {
-                    buffer: buffer::EXTRA + 3,
-                    offset: 0,
-                    data: sized(results, n * 12),
-                },
+            let mut reads = vec![
                 ReadRequest {
                     buffer: buffer::EXTRA + 2,
                     offset: 0,
-                    data: vec![0; 16],
+                    data: vec![
+                        0;
+                        4 * (hdr::WORDS + if round0 { hdr::MISMATCH_CAP_WORDS } else { 0 })
+                    ],
                 },
                 ReadRequest {
                     buffer: buffer::EXTRA + 2,
-                    offset: lay.regions as u64 * 4,
-                    data: sized(regions, 8 * held),
+                    offset: lay.compact as u64 * 4,
+                    data: sized(compact, 16 * held_hint),
                 },
                 ReadRequest {
                     buffer: buffer::EXTRA + 2,
@@ -1441,6 +1662,18 @@ impl GpuBackend {
                     data: sized(records, 16 * hint),
                 },
             ];
+            match few {
+                Some(l) => reads.extend(l.iter().map(|&slot| ReadRequest {
+                    buffer: buffer::EXTRA + 3,
+                    offset: 12 * slot as u64,
+                    data: vec![0; 12],
+                })),
+                None => reads.push(ReadRequest {
+                    buffer: buffer::EXTRA + 3,
+                    offset: 0,
+                    data: sized(results, n * 12),
+                }),
+            }
             // One lane per chunk: enough workgroups that no lane walks several chunks
             // one after another (the engine caps this at the adapter's limit).
             let opts = DispatchOptions {
@@ -1450,6 +1683,10 @@ impl GpuBackend {
             };
             trace("  ring encode + write", &mut t);
             r.ring_clean = false;
+            if round0 {
+                // Until this round succeeds, neither table is known to be sound.
+                r.table = None;
+            }
             let mut report = r.set.dispatch_and_read(&opts, &mut reads)?;
             trace(
                 &format!("  dispatch + read ({} waves)", report.waves),
@@ -1457,7 +1694,8 @@ impl GpuBackend {
             );
             // A slow adapter (lavapipe on a big pass) can reach the dispatch's wall-time
             // limit with slots still yielding: every wave moves each claimed slot on, so
-            // dispatch again until they are done (the ring and the hit ring carry over).
+            // dispatch again until they are done (the ring and the hit ring carry over;
+            // the epilogue runs after every wave, so the last one's summary stands).
             while report.faulted == 0
                 && report.remaining() != 0
                 && report.stop == StopReason::TimeLimit
@@ -1484,13 +1722,16 @@ impl GpuBackend {
                 ));
             }
             r.ring_clean = true;
-            let count = word(&reads[1].data, 0) as usize;
+            let mut it = reads.into_iter().map(|r| r.data);
+            let head = it.next().unwrap_or_default();
+            let h = |i: usize| word(&head, i) as usize;
+            let count = h(hdr::OVF_COUNT);
             if count > cap {
                 // Counted, never silent: grow the ring to hold every hit and run again.
-                let (slots, t, h) = (r.slots, r.table_bytes, r.hay_bytes);
+                let (slots, t, hb) = (r.slots, r.table_bytes, r.hay_bytes);
                 let old = res.take();
                 let mut grown = None;
-                ensure(&self.mk, &mut grown, slots, t, h, count)?;
+                ensure(&self.mk, &mut grown, slots, t, hb, count)?;
                 if let (Some(g), Some(o)) = (grown.as_mut(), old) {
                     // Carry the table and haystack over from the old mirror.
                     g.set
@@ -1499,37 +1740,49 @@ impl GpuBackend {
                         .write(buffer::EXTRA + 1, 0, &o.set.mirror(buffer::EXTRA + 1)?)?;
                     g.set
                         .write(buffer::EXTRA + 4, 0, &o.set.mirror(buffer::EXTRA + 4)?)?;
-                    g.table = o.table;
+                    g.dfas = o.dfas;
                     g.hay = o.hay;
                     g.template = o.template;
                     g.spare = o.spare;
                     g.hits_hint = o.hits_hint;
-                    g.starts = o.starts;
+                    g.held_hint = o.held_hint;
                 }
                 *res = grown;
                 continue;
             }
-            let [results, _, regions, records] = reads.map(|r| r.data);
-            let had = 16 * hint;
-            let mut records = sized(records, 16 * count);
+            let held = if round0 { h(hdr::HELD) } else { 0 };
+            let mut compact = sized(it.next().unwrap_or_default(), 16 * held);
+            let mut records = sized(it.next().unwrap_or_default(), 16 * count);
+            let (results, lasts) = match few {
+                Some(l) => (
+                    Vec::new(),
+                    l.iter()
+                        .zip(it)
+                        .map(|(&slot, d)| (slot, [word(&d, 0), word(&d, 1), word(&d, 2)]))
+                        .collect(),
+                ),
+                None => (it.next().unwrap_or_default(), Vec::new()),
+            };
+            if held > held_hint {
+                r.set.read(
+                    buffer::EXTRA + 2,
+                    (lay.compact + 4 * held_hint) as u64 * 4,
+                    &mut compact[16 * held_hint..],
+                )?;
+            }
             if count > hint {
                 r.set.read(
                     buffer::EXTRA + 2,
-                    (lay.overflow * 4 + had) as u64,
-                    &mut records[had..],
+                    (lay.overflow * 4 + 16 * hint) as u64,
+                    &mut records[16 * hint..],
                 )?;
             }
-            let starts = if regions_on {
-                std::mem::take(&mut r.starts)
-            } else {
-                Vec::new()
-            };
             let mut out = RoundOut {
                 results,
-                regions,
+                lasts,
+                compact,
                 records,
-                starts,
-                in_regions: 0,
+                mismatches: None,
             };
             if let Some(h) = out.overflows().find(|h| h.0 as usize >= n) {
                 return Err(Error::new(
@@ -1538,48 +1791,36 @@ impl GpuBackend {
                 ));
             }
             if round0 {
-                // One pass over the slots: every hit a slot counted is in its region or
-                // an overflow record; and the next round 0's regions are this one's
-                // hits per slot, an eighth more (the table is written again only if
-                // that changed).
-                let mut next = std::mem::take(&mut r.spare.next_starts);
-                next.clear();
-                next.push(0);
-                let (mut held, mut over, mut at) = (0usize, 0usize, 0usize);
-                let rooms = out.starts.windows(2).map(|w| (w[1] - w[0]) as usize);
-                let counts = out
-                    .results
-                    .chunks_exact(12)
-                    .take(n)
-                    .map(|r| word(r, 2) as usize);
-                for (c, room) in counts.zip(rooms.chain(std::iter::repeat(0))) {
-                    held += c.min(room);
-                    over += c - c.min(room);
-                    at += c + c.div_ceil(8);
-                    next.push(at.min(u32::MAX as usize) as u32);
-                }
-                if at > lay.room {
-                    // Over the room: every slot gets at most its share of it.
-                    let share = lay.room / n.max(1);
-                    at = 0;
-                    next.truncate(1);
-                    for r in out.results.chunks_exact(12).take(n) {
-                        let c = word(r, 2) as usize;
-                        at += (c + c.div_ceil(8)).min(share);
-                        next.push(at as u32);
-                    }
-                }
-                if over != count {
+                // Every hit a slot counted is in its region (and copied out) or an
+                // overflow record.
+                let counted = h(hdr::COUNTED);
+                let copied = h(hdr::COPIED);
+                if counted != held + count || copied != held {
                     return Err(Error::new(
                         Status::Gpu,
-                        format!("internal: slots counted {over} overflow hits, the ring {count}"),
+                        format!(
+                            "internal: slots counted {counted} hits; regions held {held} ({copied} copied), overflow records {count}"
+                        ),
                     ));
                 }
-                out.in_regions = held;
+                let m = h(hdr::MISMATCHES);
+                out.mismatches = (m <= hdr::MISMATCH_CAP_WORDS)
+                    .then(|| (0..m).map(|i| word(&head, hdr::WORDS + i)).collect());
                 // A little slack, so a count that grows slowly stays within one read.
                 r.hits_hint = count + count / 16;
-                r.starts_written &= next == out.starts;
-                r.starts = next;
+                r.held_hint = held + held / 16;
+                r.table = Some(match self.region {
+                    Some(per) => RegionTable {
+                        n,
+                        at: lay.tables[0],
+                        fixed: Some(per),
+                    },
+                    None => RegionTable {
+                        n,
+                        at: next,
+                        fixed: None,
+                    },
+                });
             }
             trace("  decode", &mut t);
             return Ok(out);

@@ -1,0 +1,219 @@
+// Epilogue of a DFA_SCAN round (entry points run after every wave; see
+// KernelSpec::epilogues): summarises round 0 on the device so that the host reads a few
+// words and the hits, not every slot's results.
+//   scan_tally (one workgroup per VYRE_WG slots): per tile, the sums of each slot's
+//     (hits counted, hits held in its region, region records to give it next time, that
+//     capped at its share of the room).
+//   scan_tiles (one workgroup): exclusive prefix sums over the tiles; the totals.
+//   scan_place (one workgroup per VYRE_WG slots): the slots whose state at the chunk
+//     start differs from the previous slot's exit (the host settles those, or finds
+//     that they start a segment); each slot's held-hit prefix and its region in the next
+//     round 0's table; then the tile's held hits are copied, in slot order, to the
+//     compact area as overflow records (scan_fin_record).
+// Off (every entry returns at once) when SCAN_H_FINISH_N is 0: fix-up rounds.
+// Loops have uniform trip counts (lavapipe), and a workgroup leaves or loops only on
+// values every lane loaded through workgroupUniformLoad.
+
+// Hit ring header (user2 words), written by the host before each round unless noted.
+const SCAN_H_OVF_COUNT: u32 = 0u;   // overflow records appended (atomic; counts past cap)
+const SCAN_H_OVF_CAP: u32 = 1u;     // overflow records there is room for
+const SCAN_H_TABLE: u32 = 2u;       // word offset of this round's region table (0 = none)
+const SCAN_H_OVF_BASE: u32 = 3u;    // word offset of the overflow records
+const SCAN_H_FINISH_N: u32 = 4u;    // slots the epilogue summarises (0 = off)
+const SCAN_H_NEXT: u32 = 5u;        // where the epilogue writes the next region table
+const SCAN_H_REGIONS: u32 = 6u;     // word offset of the region area
+const SCAN_H_ROOM: u32 = 7u;        // region records the area holds
+const SCAN_H_COMPACT: u32 = 8u;     // word offset of the compacted hits (4 words each)
+const SCAN_H_PREFIX: u32 = 9u;      // per-slot exclusive prefix of held hits (n + 1 words)
+const SCAN_H_TILES: u32 = 10u;      // per-tile sums, then prefixes (4 words per tile)
+const SCAN_H_MISMATCH_CAP: u32 = 11u; // mismatch list length (at SCAN_HEADER_WORDS)
+// Written by the epilogue.
+const SCAN_H_MISMATCHES: u32 = 12u; // slots found mismatching (atomic; may exceed the cap)
+const SCAN_H_HELD: u32 = 13u;       // hits held in regions (= compacted)
+const SCAN_H_COUNTED: u32 = 14u;    // hits the slots counted
+const SCAN_H_COPIED: u32 = 15u;     // hits copied to the compact area (atomic)
+const SCAN_H_SHARES: u32 = 16u;     // 1: the next regions are capped at their share
+const SCAN_HEADER_WORDS: u32 = 32u;
+
+var<workgroup> scan_fin: array<vec4<u32>, VYRE_WG>;
+// Per lane of scan_place: its slot's held-hit prefix within the tile, its region start.
+var<workgroup> scan_fin_pre: array<u32, VYRE_WG>;
+var<workgroup> scan_fin_src: array<u32, VYRE_WG>;
+var<workgroup> scan_fin_u: u32;
+
+// Inclusive prefix sums of `v` over the workgroup's lanes (Hillis-Steele: any width).
+// The workgroup total is scan_fin[VYRE_WG - 1u] until the next call.
+fn scan_wg_prefix(lid: u32, v: vec4<u32>) -> vec4<u32> {
+    scan_fin[lid] = v;
+    workgroupBarrier();
+    for (var d = 1u; d < VYRE_WG; d = d << 1u) {
+        var add = vec4<u32>(0u);
+        if (lid >= d) {
+            add = scan_fin[lid - d];
+        }
+        workgroupBarrier();
+        scan_fin[lid] += add;
+        workgroupBarrier();
+    }
+    return scan_fin[lid];
+}
+
+// A header word as a workgroup-uniform value.
+fn scan_fin_uniform(lid: u32, w: u32) -> u32 {
+    if (lid == 0u) {
+        scan_fin_u = atomicLoad(&user2[w]);
+    }
+    return workgroupUniformLoad(&scan_fin_u);
+}
+
+// Slot k of the round being finished: (hits counted, hits held in its region, region
+// records to give it next time (an eighth more), that capped at `share`).
+fn scan_fin_slot(k: u32, n: u32, share: u32) -> vec4<u32> {
+    if (k >= n || k * 3u + 2u >= arrayLength(&user3)) {
+        return vec4<u32>(0u);
+    }
+    let c = min(user3[k * 3u + 2u], 0x0fffffffu);
+    let r = scan_region_of(k);
+    let need = c + (c + 7u) / 8u;
+    return vec4<u32>(c, min(c, (r.y - r.x) / 2u), need, min(need, share));
+}
+
+// A region record of `slot` as an overflow record {slot, what, end lo, end hi}: the end
+// made absolute (args 4/5 of the slot), and a match state with exactly one pattern
+// resolved to bit 31 | that id, as the host would (it expands the other states), so
+// the host walks most hits without a table lookup.
+fn scan_fin_record(slot: u32, what: u32, rel: u32) -> vec4<u32> {
+    let w = slot * 16u + 4u;
+    let lo = atomicLoad(&ring[w + 4u]) + rel;
+    let hi = atomicLoad(&ring[w + 5u]) + select(0u, 1u, lo < rel);
+    var id = what;
+    if ((what & 0x80000000u) == 0u) {
+        let g = atomicLoad(&ring[w + 1u]);
+        let mo = g + user0[g + 5u] + what;
+        let a = user0[mo];
+        if (user0[mo + 1u] == a + 1u && (user0[g + a] & 0x80000000u) == 0u) {
+            id = 0x80000000u | user0[g + a];
+        }
+    }
+    return vec4<u32>(slot, id, lo, hi);
+}
+
+@compute @workgroup_size(VYRE_WG)
+fn scan_tally(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let n = scan_fin_uniform(lid, SCAN_H_FINISH_N);
+    if (wid.x * VYRE_WG >= n) {
+        return;
+    }
+    let k = wid.x * VYRE_WG + lid;
+    let v = scan_fin_slot(k, n, atomicLoad(&user2[SCAN_H_ROOM]) / n);
+    let sum = scan_wg_prefix(lid, v);
+    if (lid == VYRE_WG - 1u) {
+        let t = atomicLoad(&user2[SCAN_H_TILES]) + wid.x * 4u;
+        atomicStore(&user2[t], sum.x);
+        atomicStore(&user2[t + 1u], sum.y);
+        atomicStore(&user2[t + 2u], sum.z);
+        atomicStore(&user2[t + 3u], sum.w);
+    }
+}
+
+@compute @workgroup_size(VYRE_WG)
+fn scan_tiles(@builtin(local_invocation_index) lid: u32) {
+    let n = scan_fin_uniform(lid, SCAN_H_FINISH_N);
+    if (n == 0u) {
+        return;
+    }
+    let tiles = (n + VYRE_WG - 1u) / VYRE_WG;
+    let base = atomicLoad(&user2[SCAN_H_TILES]);
+    var carry = vec4<u32>(0u);
+    for (var r = 0u; r < (tiles + VYRE_WG - 1u) / VYRE_WG; r += 1u) {
+        let t = r * VYRE_WG + lid;
+        var v = vec4<u32>(0u);
+        if (t < tiles) {
+            let w = base + t * 4u;
+            v = vec4<u32>(atomicLoad(&user2[w]), atomicLoad(&user2[w + 1u]), atomicLoad(&user2[w + 2u]), atomicLoad(&user2[w + 3u]));
+        }
+        let inc = scan_wg_prefix(lid, v);
+        let total = scan_fin[VYRE_WG - 1u];
+        if (t < tiles) {
+            let e = carry + inc - v;
+            let w = base + t * 4u;
+            atomicStore(&user2[w], e.x);
+            atomicStore(&user2[w + 1u], e.y);
+            atomicStore(&user2[w + 2u], e.z);
+            atomicStore(&user2[w + 3u], e.w);
+        }
+        carry += total;
+        workgroupBarrier();
+    }
+    if (lid == 0u) {
+        // The epilogue runs after every wave: only the last one's counts stand.
+        atomicStore(&user2[SCAN_H_MISMATCHES], 0u);
+        atomicStore(&user2[SCAN_H_COPIED], 0u);
+        atomicStore(&user2[SCAN_H_COUNTED], carry.x);
+        atomicStore(&user2[SCAN_H_HELD], carry.y);
+        atomicStore(&user2[SCAN_H_SHARES], select(0u, 1u, carry.z > atomicLoad(&user2[SCAN_H_ROOM])));
+    }
+}
+
+@compute @workgroup_size(VYRE_WG)
+fn scan_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let n = scan_fin_uniform(lid, SCAN_H_FINISH_N);
+    if (wid.x * VYRE_WG >= n) {
+        return;
+    }
+    let k = wid.x * VYRE_WG + lid;
+    let room = atomicLoad(&user2[SCAN_H_ROOM]);
+    let v = scan_fin_slot(k, n, room / n);
+    let inc = scan_wg_prefix(lid, v);
+    let t = atomicLoad(&user2[SCAN_H_TILES]) + wid.x * 4u;
+    let tile = vec4<u32>(atomicLoad(&user2[t]), atomicLoad(&user2[t + 1u]), atomicLoad(&user2[t + 2u]), atomicLoad(&user2[t + 3u]));
+    let ex = tile + inc - v;
+    let shares = atomicLoad(&user2[SCAN_H_SHARES]) != 0u;
+    let regions = atomicLoad(&user2[SCAN_H_REGIONS]);
+    let prefix = atomicLoad(&user2[SCAN_H_PREFIX]);
+    let next = atomicLoad(&user2[SCAN_H_NEXT]);
+    if (k > 0u && k < n && k * 3u + 2u < arrayLength(&user3)) {
+        if ((user3[k * 3u] & 0x7fffffffu) != (user3[k * 3u - 2u] & 0x7fffffffu)) {
+            let i = atomicAdd(&user2[SCAN_H_MISMATCHES], 1u);
+            if (i < atomicLoad(&user2[SCAN_H_MISMATCH_CAP]) && SCAN_HEADER_WORDS + i < arrayLength(&user2)) {
+                atomicStore(&user2[SCAN_HEADER_WORDS + i], k);
+            }
+        }
+    }
+    if (k < n) {
+        atomicStore(&user2[prefix + k], ex.y);
+        atomicStore(&user2[next + k], regions + 2u * select(ex.z, ex.w, shares));
+        if (k + 1u == n) {
+            atomicStore(&user2[prefix + n], ex.y + v.y);
+            atomicStore(&user2[next + n], regions + 2u * select(ex.z + v.z, ex.w + v.w, shares));
+        }
+    }
+    // Copy the tile's held hits: output record i comes from the last lane j whose
+    // prefix is at most i (scan_fin_find), record i - prefix of j's region.
+    scan_fin_pre[lid] = inc.y - v.y;
+    scan_fin_src[lid] = scan_region_of(k).x;
+    if (lid == VYRE_WG - 1u) {
+        scan_fin_u = inc.y;
+    }
+    let held = workgroupUniformLoad(&scan_fin_u);
+    let out = atomicLoad(&user2[SCAN_H_COMPACT]) + 4u * tile.y;
+    var copied = 0u;
+    for (var r = 0u; r < (held + VYRE_WG - 1u) / VYRE_WG; r += 1u) {
+        let i = r * VYRE_WG + lid;
+        if (i < held) {
+            let j = scan_fin_find(i);
+            let slot = wid.x * VYRE_WG + j;
+            let src = scan_fin_src[j] + 2u * (i - scan_fin_pre[j]);
+            let rec = scan_fin_record(slot, atomicLoad(&user2[src]), atomicLoad(&user2[src + 1u]));
+            let dst = out + 4u * i;
+            atomicStore(&user2[dst], rec.x);
+            atomicStore(&user2[dst + 1u], rec.y);
+            atomicStore(&user2[dst + 2u], rec.z);
+            atomicStore(&user2[dst + 3u], rec.w);
+            copied += 1u;
+        }
+    }
+    if (copied != 0u) {
+        atomicAdd(&user2[SCAN_H_COPIED], copied);
+    }
+}
