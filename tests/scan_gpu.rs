@@ -367,29 +367,6 @@ fn gpu_hot_table_edges_on_an_imported_table() {
 }
 
 #[test]
-fn gpu_scan_after_a_device_loss_equals_cpu() {
-    // A big scan leaves many round-0 slots in the set's mirror; after a real device loss
-    // the set is rebuilt from it. A smaller scan then must not see those slots again.
-    let dfa = Arc::new(Dfa::compile(&patterns(), &CompileOptions::default()).unwrap());
-    let mut rng = Rng(0x10_55);
-    let mut text = |n: usize| -> Vec<u8> { (0..n).map(|_| b"abqxz k"[rng.below(7)]).collect() };
-    let (big, small) = (text(300_000), text(5_000));
-    let want = |hay: &[u8], tag: u32| -> Vec<Hit> {
-        cpu::scan(&dfa, hay)
-            .into_iter()
-            .map(|h| Hit { tag, ..h })
-            .collect()
-    };
-    let b = GpuBackend::new(None, 512).expect("GPU backend");
-    let dev = b.device().clone();
-    let sc = Scanner::new(dfa.clone(), Box::new(b));
-    assert_eq!(sc.scan(&big, 1).unwrap(), want(&big, 1));
-    dev.debug_destroy();
-    assert_eq!(sc.scan(&small, 2).unwrap(), want(&small, 2));
-    assert_eq!(sc.scan(&big, 3).unwrap(), want(&big, 3));
-}
-
-#[test]
 fn a_new_table_at_a_dropped_tables_address_is_uploaded() {
     // The backend caches device buffers per table. Tables of equal size built one after
     // another usually land at the address the last one was freed from; each must still

@@ -514,7 +514,7 @@ mod tests {
     #[test]
     fn epilogues_are_internal_and_must_be_compute_entry_points() {
         let op = CustomOpcode {
-            opcode: op::DFA_SCAN,
+            opcode: 9,
             name: "scan_x".into(),
             wgsl: "fn scan_x(slot: u32) -> u32 { return VYRE_DONE; }\n\
                    @compute @workgroup_size(VYRE_WG) fn scan_after() { }"
