@@ -40,3 +40,34 @@ fn gpu_scan_after_a_device_loss_equals_cpu() {
     assert_eq!(sc.scan(&small, 2).unwrap(), want(&small, 2));
     assert_eq!(sc.scan(&big, 3).unwrap(), want(&big, 3));
 }
+
+#[test]
+fn a_device_lost_before_the_hits_are_read_runs_the_round_again() {
+    // The first scan of a buffer set has no region table: its hits are overflow records,
+    // more than ride with the dispatch. The second has regions and more compacted hits
+    // than the first read held. Losing the device right after either dispatch must run
+    // that round again on a rebuilt set, never return what the rebuilt buffers hold.
+    let p = [Pattern::literal(b"ab", 1), Pattern::regex("x{3,5}", 2)];
+    let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
+    let mut rng = scan_common::Rng(0x1057);
+    let hay: Vec<u8> = (0..200_000).map(|_| b"abx x"[rng.below(5)]).collect();
+    let want = cpu::scan(&dfa, &hay);
+    assert!(want.len() > 10_000, "{}", want.len());
+    for round in [1, 2] {
+        let mut b = GpuBackend::new(None, 4096).expect("GPU backend");
+        b.lose_device_after_round0(round);
+        let dev = b.device().clone();
+        let sc = Scanner::new(dfa.clone(), Box::new(b));
+        for call in 1..=3 {
+            assert_eq!(
+                sc.scan(&hay, 0).unwrap(),
+                want,
+                "lost after round {round}, call {call}"
+            );
+        }
+        assert!(
+            dev.generation() > 1,
+            "the device was not lost (round {round})"
+        );
+    }
+}

@@ -660,6 +660,17 @@ impl ResidentSet {
     /// Read `out.len()` bytes at `offset` of buffer `i` from the GPU (pending writes are
     /// uploaded first). One round trip.
     pub fn read(&self, i: usize, offset: u64, out: &mut [u8]) -> Result<()> {
+        self.read_with(i, offset, out, DispatchOptions::default().recovery_attempts)
+    }
+
+    /// [`ResidentSet::read`] of what the last dispatch wrote: a device lost since then
+    /// is DEVICE_LOST, not a set rebuilt from the mirror (whose copy of what the kernel
+    /// wrote is stale), so the caller runs its dispatch again.
+    pub(crate) fn read_output(&self, i: usize, offset: u64, out: &mut [u8]) -> Result<()> {
+        self.read_with(i, offset, out, 0)
+    }
+
+    fn read_with(&self, i: usize, offset: u64, out: &mut [u8], attempts: u32) -> Result<()> {
         self.check_range(i, offset, out.len() as u64)?;
         if out.is_empty() {
             return Ok(());
@@ -672,28 +683,23 @@ impl ResidentSet {
             len: out.len() as u64,
         }];
         let mut recovered = 0;
-        let data = with_recovery(
-            mk.device(),
-            DispatchOptions::default().recovery_attempts,
-            &mut recovered,
-            |state| {
-                let pipe = mk.pipeline(state)?;
-                let plan = self.plan_sync(&mut st, state, &pipe)?;
-                let copies = Self::take_copies(&mut st);
-                let uploads = Uploads::stage(state, &Self::parts(&st, 0, &plan))
-                    .map(|u| u.with_device_copies(0, copies));
-                let outcome = uploads.and_then(|uploads| {
-                    let gpu = st.gpu.as_mut().expect("synced above");
-                    let mut data = Vec::new();
-                    waves::read_ranges(state, gpu, &spec, &uploads, &mut data)?;
-                    Ok(data)
-                });
-                if outcome.is_err() {
-                    st.gpu = None;
-                }
-                Ok(outcome?.pop().unwrap_or_default())
-            },
-        )?;
+        let data = with_recovery(mk.device(), attempts, &mut recovered, |state| {
+            let pipe = mk.pipeline(state)?;
+            let plan = self.plan_sync(&mut st, state, &pipe)?;
+            let copies = Self::take_copies(&mut st);
+            let uploads = Uploads::stage(state, &Self::parts(&st, 0, &plan))
+                .map(|u| u.with_device_copies(0, copies));
+            let outcome = uploads.and_then(|uploads| {
+                let gpu = st.gpu.as_mut().expect("synced above");
+                let mut data = Vec::new();
+                waves::read_ranges(state, gpu, &spec, &uploads, &mut data)?;
+                Ok(data)
+            });
+            if outcome.is_err() {
+                st.gpu = None;
+            }
+            Ok(outcome?.pop().unwrap_or_default())
+        })?;
         out.copy_from_slice(&data);
         Ok(())
     }

@@ -67,6 +67,8 @@ pub struct GpuBackend {
     /// Buffers reused by scans from host memory, one set per DFA (group) cache id, so
     /// each group's table is uploaded once.
     scratch: Mutex<HashMap<u64, Resident>>,
+    /// Test hook: destroy the device after this many more round-0 dispatches (0 = never).
+    lose_after: std::sync::atomic::AtomicU32,
 }
 
 /// A buffer set kept across calls: grown (to the next power of two) when a call needs
@@ -267,6 +269,7 @@ impl RoundOut {
         tag: u32,
         out: &mut Vec<Hit>,
     ) -> Result<bool> {
+        let nslots = nch * dfas.len();
         if self.overflow_count() != 0 {
             return Ok(false);
         }
@@ -281,13 +284,16 @@ impl RoundOut {
                 });
                 continue;
             }
-            let g = split.at(slot as usize).0;
-            let dfa = dfas.get(g).ok_or_else(|| {
-                Error::new(
-                    Status::Gpu,
-                    format!("internal: a compacted hit names slot {slot} of group {g}"),
-                )
-            })?;
+            let dfa = (slot as usize)
+                .lt(&nslots)
+                .then(|| dfas[split.at(slot as usize).0])
+                .filter(|d| set < d.state_count())
+                .ok_or_else(|| {
+                    Error::new(
+                        Status::Gpu,
+                        format!("internal: a compacted hit names state {set} of slot {slot} in a {nslots}-slot round"),
+                    )
+                })?;
             out.extend(
                 dfa.matches(set)
                     .iter()
@@ -341,6 +347,7 @@ fn sized(mut v: Vec<u8>, len: usize) -> Vec<u8> {
 }
 
 /// The slots of a round: encoded from args, or restored from the template.
+#[derive(Clone, Copy)]
 enum Slots<'a> {
     Args(&'a [[u32; 12]]),
     /// Round 0 of a resident haystack: `n` slots; `Some(args)` = (re)write the template
@@ -556,6 +563,7 @@ impl GpuBackend {
             table_limit: limit,
             region: tune.region,
             scratch: Mutex::new(HashMap::new()),
+            lose_after: Default::default(),
         })
     }
 
@@ -568,6 +576,13 @@ impl GpuBackend {
     /// slot's region sized from its hits in the last call), as `VYRE_SCAN_REGION`.
     pub fn set_region(&mut self, per: Option<usize>) {
         self.region = per.map(|p| p.min(REGION_AVG));
+    }
+
+    /// Test hook: destroy the device right after the `n`-th round 0 from now is
+    /// dispatched, before the hits that did not ride with it are read (a real device
+    /// loss: the round must run again, not return what the rebuilt set holds).
+    pub fn lose_device_after_round0(&mut self, n: u32) {
+        self.lose_after = n.into();
     }
 
     /// Test hook: a shorter wall-time limit per dispatch, to exercise rounds that need
@@ -617,7 +632,9 @@ impl Tuning {
         // lanes too much to verify per call on keyword-dense text.
         let (wg, lanes) = if cpu { (64, 256) } else { (512, 1 << 16) };
         Tuning {
-            workgroup: var("VYRE_SCAN_WG", wg).min(1024) as u32,
+            // At least 64: the epilogue's per-tile loops stay within lavapipe's loop
+            // limit and its tiles within the adapter's workgroup count.
+            workgroup: var("VYRE_SCAN_WG", wg).clamp(64, 1024) as u32,
             lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
             hot_bytes: var("VYRE_SCAN_HOT_BYTES", 48 << 10).min(1 << 20) as u32,
             verify_reserve: var("VYRE_SCAN_VERIFY_RESERVE", 16384).min(1 << 14) as u32,
@@ -1281,18 +1298,38 @@ impl GpuBackend {
                     .map(move |c| g * nch + c.1 - 1)
             })
             .collect();
-        let mut round0 = self.round(res, slots0, Some(&lasts))?;
+        // Settled when every chunk whose state at its start differs from the previous
+        // chunk's exit starts a segment (the first chunk runs from the true state).
+        // Otherwise the chain walk needs every slot's results: a device lost before
+        // they are read runs round 0 again.
+        let mut lost_reads = 0;
+        let (round0, settled) = loop {
+            let mut round0 = self.round(res, slots0, Some(&lasts))?;
+            let settled = round0.mismatches.as_ref().is_some_and(|m| {
+                m.iter().all(|&slot| {
+                    let k = slot as usize % nch;
+                    seg_chunks.binary_search_by_key(&k, |c| c.0).is_ok()
+                })
+            });
+            if settled || !round0.results.is_empty() {
+                break (round0, settled);
+            }
+            let r = res
+                .as_ref()
+                .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
+            round0.results = vec![0; 12 * nslots];
+            match r.set.read_output(buffer::EXTRA + 3, 0, &mut round0.results) {
+                Err(e) if e.status == Status::DeviceLost && lost_reads < 2 => lost_reads += 1,
+                Err(e) => return Err(e),
+                Ok(()) => {
+                    trace("results read for the chain walk", &mut t);
+                    break (round0, settled);
+                }
+            }
+        };
         if let (Some(r), Some(k)) = (res.as_mut(), key) {
             r.template = Some(k);
         }
-        // Settled when every chunk whose state at its start differs from the previous
-        // chunk's exit starts a segment (the first chunk runs from the true state).
-        let settled = round0.mismatches.as_ref().is_some_and(|m| {
-            m.iter().all(|&slot| {
-                let k = slot as usize % nch;
-                seg_chunks.binary_search_by_key(&k, |c| c.0).is_ok()
-            })
-        });
         if super::tracing() {
             trace(
                 &format!(
@@ -1304,15 +1341,6 @@ impl GpuBackend {
                 ),
                 &mut t,
             );
-        }
-        if !settled && round0.results.is_empty() {
-            // Chunks to fix up: the chain walk needs every slot's results.
-            let r = res
-                .as_ref()
-                .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
-            round0.results = vec![0; 12 * nslots];
-            r.set.read(buffer::EXTRA + 3, 0, &mut round0.results)?;
-            trace("results read for the chain walk", &mut t);
         }
         // Fix-up rounds (all groups' fix-ups in the same round). A chunk is settled when
         // its true entering state equals its speculative one; otherwise the true and the
@@ -1545,6 +1573,7 @@ impl GpuBackend {
             Slots::Template(n, _) => n,
         };
         let round0 = lasts.is_some();
+        let mut lost_reads = 0;
         loop {
             let r = res
                 .as_mut()
@@ -1731,7 +1760,8 @@ impl GpuBackend {
                 let (slots, t, hb) = (r.slots, r.table_bytes, r.hay_bytes);
                 let old = res.take();
                 let mut grown = None;
-                ensure(&self.mk, &mut grown, slots, t, hb, count)?;
+                // The retry runs without a region table: all hits may overflow.
+                ensure(&self.mk, &mut grown, slots, t, hb, count + h(hdr::HELD))?;
                 if let (Some(g), Some(o)) = (grown.as_mut(), old) {
                     // Carry the table and haystack over from the old mirror.
                     g.set
@@ -1751,6 +1781,15 @@ impl GpuBackend {
                 continue;
             }
             let held = if round0 { h(hdr::HELD) } else { 0 };
+            if held > lay.room {
+                return Err(Error::new(
+                    Status::Gpu,
+                    format!(
+                        "internal: regions held {held} hits, more than their room {}",
+                        lay.room
+                    ),
+                ));
+            }
             let mut compact = sized(it.next().unwrap_or_default(), 16 * held);
             let mut records = sized(it.next().unwrap_or_default(), 16 * count);
             let (results, lasts) = match few {
@@ -1763,19 +1802,39 @@ impl GpuBackend {
                 ),
                 None => (it.next().unwrap_or_default(), Vec::new()),
             };
-            if held > held_hint {
-                r.set.read(
-                    buffer::EXTRA + 2,
-                    (lay.compact + 4 * held_hint) as u64 * 4,
-                    &mut compact[16 * held_hint..],
-                )?;
+            // What did not ride with the dispatch. A device lost since then runs the
+            // round again (its dispatch rebuilds the set).
+            let mut rest = || -> Result<()> {
+                if held > held_hint {
+                    r.set.read_output(
+                        buffer::EXTRA + 2,
+                        (lay.compact + 4 * held_hint) as u64 * 4,
+                        &mut compact[16 * held_hint..],
+                    )?;
+                }
+                if count > hint {
+                    r.set.read_output(
+                        buffer::EXTRA + 2,
+                        (lay.overflow * 4 + 16 * hint) as u64,
+                        &mut records[16 * hint..],
+                    )?;
+                }
+                Ok(())
+            };
+            use std::sync::atomic::Ordering::Relaxed;
+            if round0
+                && self.lose_after.load(Relaxed) != 0
+                && self.lose_after.fetch_sub(1, Relaxed) == 1
+            {
+                self.device.debug_destroy();
             }
-            if count > hint {
-                r.set.read(
-                    buffer::EXTRA + 2,
-                    (lay.overflow * 4 + 16 * hint) as u64,
-                    &mut records[16 * hint..],
-                )?;
+            match rest() {
+                Err(e) if e.status == Status::DeviceLost && lost_reads < 2 => {
+                    lost_reads += 1;
+                    r.ring_clean = false;
+                    continue;
+                }
+                other => other?,
             }
             let mut out = RoundOut {
                 results,
