@@ -486,6 +486,19 @@ impl ResidentSet {
 
     /// Take the queued device copies after `plan_sync` (none after a rebuild: the
     /// mirror, uploaded whole, already holds their result).
+    /// Sync the set's GPU side (rebuilt from the mirror when it is gone) and stage what
+    /// the next submission must upload or copy first.
+    fn sync_uploads(
+        &self,
+        st: &mut ResidentState,
+        state: &DeviceState,
+        pipe: &CompiledPipeline,
+    ) -> Result<Uploads> {
+        let plan = self.plan_sync(st, state, pipe)?;
+        let copies = Self::take_copies(st);
+        Uploads::stage(state, &Self::parts(st, 0, &plan)).map(|u| u.with_device_copies(0, copies))
+    }
+
     fn take_copies(st: &mut ResidentState) -> Vec<DeviceCopy> {
         std::mem::take(&mut st.copies)
     }
@@ -614,10 +627,7 @@ impl ResidentSet {
             &mut recovered,
             |state| {
                 let pipe = mk.pipeline(state)?;
-                let plan = self.plan_sync(&mut st, state, &pipe)?;
-                let copies = Self::take_copies(&mut st);
-                let uploads = Uploads::stage(state, &Self::parts(&st, 0, &plan))
-                    .map(|u| u.with_device_copies(0, copies));
+                let uploads = self.sync_uploads(&mut st, state, &pipe);
                 let outcome = uploads.and_then(|uploads| {
                     let gpu = st.gpu.as_mut().expect("synced above");
                     let mut jobs = [Job::new(gpu, &specs)];
@@ -685,10 +695,7 @@ impl ResidentSet {
         let mut recovered = 0;
         let data = with_recovery(mk.device(), attempts, &mut recovered, |state| {
             let pipe = mk.pipeline(state)?;
-            let plan = self.plan_sync(&mut st, state, &pipe)?;
-            let copies = Self::take_copies(&mut st);
-            let uploads = Uploads::stage(state, &Self::parts(&st, 0, &plan))
-                .map(|u| u.with_device_copies(0, copies));
+            let uploads = self.sync_uploads(&mut st, state, &pipe);
             let outcome = uploads.and_then(|uploads| {
                 let gpu = st.gpu.as_mut().expect("synced above");
                 let mut data = Vec::new();
