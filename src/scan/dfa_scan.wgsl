@@ -13,8 +13,9 @@
 //          Overflow records (a slot's hits past its region, and all of mode 1):
 //          {slot, match-set (state index) or bit 31 | pattern id (see below), end lo,
 //          end hi}.
-//   user3: three result words per slot, written when the slot is DONE (the host reads
-//          these instead of the ring): mode 0 = state on reaching arg 9, exit state,
+//   user3: three result words per slot, written when the slot is DONE (read by the
+//          epilogue, and by the host for fix-ups, instead of the ring): mode 0 = state
+//          on reaching arg 9, exit state,
 //          hits appended; mode 1 = position where both runs met (0xFFFFFFFF = never),
 //          exit state, 0.
 // args: 0 mode (0 scan; 1 lockstep fix-up against a speculative run), 1 word offset of
