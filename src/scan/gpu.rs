@@ -276,31 +276,44 @@ impl RoundOut {
         let mut split = SlotSplit::new(nch);
         for rec in self.compact.chunks_exact(16) {
             let (slot, set, end) = record(rec);
-            if set & MATCH_BIT != 0 {
-                out.push(Hit {
-                    end,
-                    pattern: set & !MATCH_BIT,
-                    tag,
-                });
-                continue;
-            }
-            let dfa = (slot as usize)
-                .lt(&nslots)
-                .then(|| dfas[split.at(slot as usize).0])
-                .filter(|d| set < d.state_count())
-                .ok_or_else(|| {
-                    Error::new(
+            // A match state needs its group's table (a pattern id does not).
+            let dfa = if set & MATCH_BIT != 0 {
+                None
+            } else {
+                let dfa = (slot as usize)
+                    .lt(&nslots)
+                    .then(|| dfas[split.at(slot as usize).0])
+                    .filter(|d| set < d.state_count());
+                if dfa.is_none() {
+                    return Err(Error::new(
                         Status::Gpu,
                         format!("internal: a compacted hit names state {set} of slot {slot} in a {nslots}-slot round"),
-                    )
-                })?;
-            out.extend(
-                dfa.matches(set)
-                    .iter()
-                    .map(|&pattern| Hit { end, pattern, tag }),
-            );
+                    ));
+                }
+                dfa
+            };
+            push_record(out, dfa, tag, set, end);
         }
         Ok(true)
+    }
+}
+
+/// The hits of one record into `out`: bit 31 | pattern id (a match verified in the lane,
+/// a factor hit left to the host, or a state the epilogue resolved) as that pattern; a
+/// match state as each pattern it names in `dfa`, its group's table.
+fn push_record(out: &mut Vec<Hit>, dfa: Option<&Dfa>, tag: u32, set: u32, end: u64) {
+    if set & MATCH_BIT != 0 {
+        out.push(Hit {
+            end,
+            pattern: set & !MATCH_BIT,
+            tag,
+        });
+    } else if let Some(d) = dfa {
+        out.extend(
+            d.matches(set)
+                .iter()
+                .map(|&pattern| Hit { end, pattern, tag }),
+        );
     }
 }
 
@@ -1445,25 +1458,8 @@ impl GpuBackend {
             (true, Some(tag)) => round0.push_compact(dfas, nch, tag, out)?,
             _ => false,
         };
-        let mut push = |g: usize, tag: u32, set: u32, end: u64| {
-            if set & MATCH_BIT != 0 {
-                // A pattern id (a match verified in the lane, or a factor hit left to
-                // the host), not a match state.
-                out.push(Hit {
-                    end,
-                    pattern: set & !MATCH_BIT,
-                    tag,
-                });
-                return;
-            }
-            for &id in dfas[g].matches(set) {
-                out.push(Hit {
-                    end,
-                    pattern: id,
-                    tag,
-                });
-            }
-        };
+        let mut push =
+            |g: usize, tag: u32, set: u32, end: u64| push_record(out, Some(dfas[g]), tag, set, end);
         let tag_of = |k: usize| one_tag.unwrap_or_else(|| items[segs[l.chunk(k).seg].item].tag);
         let fix_hits = |slot: usize, entering: u32| {
             memo.get(&(slot, entering)).map_or(&[][..], |f| &f.hits[..])

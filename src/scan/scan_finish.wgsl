@@ -58,6 +58,18 @@ fn scan_wg_prefix(lid: u32, v: vec4<u32>) -> vec4<u32> {
     return scan_fin[lid];
 }
 
+// Four hit-ring words at `w` (tile sums, records).
+fn scan_fin_load4(w: u32) -> vec4<u32> {
+    return vec4<u32>(atomicLoad(&user2[w]), atomicLoad(&user2[w + 1u]), atomicLoad(&user2[w + 2u]), atomicLoad(&user2[w + 3u]));
+}
+
+fn scan_fin_store4(w: u32, v: vec4<u32>) {
+    atomicStore(&user2[w], v.x);
+    atomicStore(&user2[w + 1u], v.y);
+    atomicStore(&user2[w + 2u], v.z);
+    atomicStore(&user2[w + 3u], v.w);
+}
+
 // A header word as a workgroup-uniform value.
 fn scan_fin_uniform(lid: u32, w: u32) -> u32 {
     if (lid == 0u) {
@@ -108,11 +120,7 @@ fn scan_tally(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     let v = scan_fin_slot(k, n, atomicLoad(&user2[SCAN_H_ROOM]) / n);
     let sum = scan_wg_prefix(lid, v);
     if (lid == VYRE_WG - 1u) {
-        let t = atomicLoad(&user2[SCAN_H_TILES]) + wid.x * 4u;
-        atomicStore(&user2[t], sum.x);
-        atomicStore(&user2[t + 1u], sum.y);
-        atomicStore(&user2[t + 2u], sum.z);
-        atomicStore(&user2[t + 3u], sum.w);
+        scan_fin_store4(atomicLoad(&user2[SCAN_H_TILES]) + wid.x * 4u, sum);
     }
 }
 
@@ -129,18 +137,12 @@ fn scan_tiles(@builtin(local_invocation_index) lid: u32) {
         let t = r * VYRE_WG + lid;
         var v = vec4<u32>(0u);
         if (t < tiles) {
-            let w = base + t * 4u;
-            v = vec4<u32>(atomicLoad(&user2[w]), atomicLoad(&user2[w + 1u]), atomicLoad(&user2[w + 2u]), atomicLoad(&user2[w + 3u]));
+            v = scan_fin_load4(base + t * 4u);
         }
         let inc = scan_wg_prefix(lid, v);
         let total = scan_fin[VYRE_WG - 1u];
         if (t < tiles) {
-            let e = carry + inc - v;
-            let w = base + t * 4u;
-            atomicStore(&user2[w], e.x);
-            atomicStore(&user2[w + 1u], e.y);
-            atomicStore(&user2[w + 2u], e.z);
-            atomicStore(&user2[w + 3u], e.w);
+            scan_fin_store4(base + t * 4u, carry + inc - v);
         }
         carry += total;
         workgroupBarrier();
@@ -165,8 +167,7 @@ fn scan_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     let room = atomicLoad(&user2[SCAN_H_ROOM]);
     let v = scan_fin_slot(k, n, room / n);
     let inc = scan_wg_prefix(lid, v);
-    let t = atomicLoad(&user2[SCAN_H_TILES]) + wid.x * 4u;
-    let tile = vec4<u32>(atomicLoad(&user2[t]), atomicLoad(&user2[t + 1u]), atomicLoad(&user2[t + 2u]), atomicLoad(&user2[t + 3u]));
+    let tile = scan_fin_load4(atomicLoad(&user2[SCAN_H_TILES]) + wid.x * 4u);
     let ex = tile + inc - v;
     let shares = atomicLoad(&user2[SCAN_H_SHARES]) != 0u;
     let regions = atomicLoad(&user2[SCAN_H_REGIONS]);
@@ -205,11 +206,7 @@ fn scan_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
             let slot = wid.x * VYRE_WG + j;
             let src = scan_fin_src[j] + 2u * (i - scan_fin_pre[j]);
             let rec = scan_fin_record(slot, atomicLoad(&user2[src]), atomicLoad(&user2[src + 1u]));
-            let dst = out + 4u * i;
-            atomicStore(&user2[dst], rec.x);
-            atomicStore(&user2[dst + 1u], rec.y);
-            atomicStore(&user2[dst + 2u], rec.z);
-            atomicStore(&user2[dst + 3u], rec.w);
+            scan_fin_store4(out + 4u * i, rec);
             copied += 1u;
         }
     }
