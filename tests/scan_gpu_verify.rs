@@ -79,7 +79,7 @@ fn prefilter_verification_in_the_lane_at_its_limits() {
     for (reserve, chunk, pass, queue) in [
         (None, 64, Some(4096), None),
         (None, 1 << 16, None, None),
-        // Every hit verified at once; a one-entry queue drained every iteration.
+        // Every hit verified at once; a queue drained every iteration.
         (None, 1 << 16, None, Some(("0", "1"))),
         (None, 4096, None, Some(("1", "1"))),
         (Some("300"), 1 << 16, None, None),

@@ -8,7 +8,21 @@ use super::dfa::Dfa;
 
 /// One reported match: the item it came from, the pattern id, and the end offset
 /// (exclusive, in the item's / stream's coordinates).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// `repr(C)`: the GPU scan writes its compacted hits in this layout (little-endian).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
 pub struct Hit {
     pub end: u64,
     pub pattern: u32,

@@ -34,9 +34,8 @@
 // A hit record's second word is a match state index, or (bit 31 set) a pattern id.
 //
 // Verification in the lane: the table of a prefilter's literal group has a factor
-// table (header word 9). A factor hit in mode 0 is queued (scan_dfa_hit) and, at the
-// next loop iteration that is a multiple of SCAN_DRAIN_MASK + 1 (the same iteration in
-// every lane of a warp, so verifying lanes run side by side), runs that literal's
+// table (header word 9). A factor hit in mode 0 is queued (scan_note) and, when the
+// queue is drained (scan_drain), runs that literal's
 // anchored verifier (its own table in user0) from `back` bytes before the literal's end
 // until the verifier dies, and appends the verified matches (pattern ids) instead of
 // the factor hit. Whatever the lane cannot settle (window outside the segment, verifier still
@@ -297,45 +296,57 @@ fn scan_verify(slot: u32, v: u32, fend: u32, back: u32, cap: u32) -> bool {
     return false;
 }
 
-// Factor hits queued in this lane (match state, position), verified together with the
-// other lanes' queues every SCAN_DRAIN_MASK + 1 loop iterations (see scan_dfa). The
-// drain loop's iterations are paid from the verification reserve when a hit is queued.
+// Hits queued in this lane (match state, position) when SCAN_QUEUE != 0 (GPUs): the
+// scan loop's only work per hit is this private store, so that the code of a
+// verification is not inlined into each of its 16 steps per block (it was: queue full
+// → verify at once), which cost the whole loop its registers. The queue is drained at
+// every iteration that is a multiple of SCAN_DRAIN_MASK + 1 (the same iteration in
+// every lane of a warp, so verifying lanes run side by side), and before a block
+// could overfill it (SCAN_QUEUE_LEN >= 16 then).
 var<private> scan_q: array<vec2<u32>, SCAN_QUEUE_LEN>;
 var<private> scan_qn: u32;
 
-// A hit of group g: verified in the lane when the group has a factor table (ft != 0);
-// queued when there is room (and reserve for the drain loop's iterations).
+// A hit (match state s after the byte at p): queued (GPUs), or handled at once.
+fn scan_note(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
+    if (SCAN_QUEUE != 0u) {
+        scan_q[scan_qn] = vec2<u32>(s, p);
+        scan_qn += 1u;
+    } else {
+        scan_dfa_hit(slot, g, ft, s, p, cap);
+    }
+}
+
+// A hit of group g: verified in the lane when the group has a factor table (ft != 0),
+// else appended.
 fn scan_dfa_hit(slot: u32, g: u32, ft: u32, s: u32, p: u32, cap: u32) {
     if (ft != 0u) {
-        let fee = select(1u, 2u, scan_qn == 0u); // the first also pays the loop exit
-        if (scan_qn < SCAN_QUEUE && scan_vleft >= fee) {
-            scan_vleft -= fee;
-            scan_q[scan_qn] = vec2<u32>(s, p);
-            scan_qn += 1u;
-        } else {
-            scan_dfa_candidates(slot, g, ft, s, p, cap);
-        }
+        scan_dfa_candidates(slot, g, ft, s, p, cap);
     } else {
         scan_dfa_emit(slot, g, s, p, cap);
     }
 }
 
-// Verify the queued factor hits. If lavapipe cuts the loop (its iteration limit counts
-// the loops of 8 lanes run together, which a lane's own accounting cannot bound), the
-// hits not reached go to the host: scan_drain_rest (generated: one `if` per queue entry,
-// no loop) appends them as factor hits; one that was partly settled comes back twice,
-// which the host merges.
+// Handle the queued hits. The loop's iterations and its exit are paid from the
+// verification reserve; without enough of it, or if lavapipe cuts the loop (its
+// iteration limit counts the loops of 8 lanes run together, which a lane's own
+// accounting cannot bound), the hits not reached are appended as they are by
+// scan_drain_rest (generated: one `if` per queue entry, no loop), and the host verifies
+// factor hits among them; one that was partly settled comes back twice, which the host
+// merges.
 fn scan_drain(slot: u32, g: u32, ft: u32, cap: u32) {
     let n = scan_qn;
+    scan_qn = 0u;
     var i = 0u;
-    for (; i < n; i = i + 1u) {
-        let e = scan_q[i];
-        scan_dfa_candidates(slot, g, ft, e.x, e.y, cap);
+    if (scan_vleft > n) {
+        scan_vleft -= n + 1u;
+        for (; i < n; i = i + 1u) {
+            let e = scan_q[i];
+            scan_dfa_hit(slot, g, ft, e.x, e.y, cap);
+        }
     }
     if (i < n) {
         scan_drain_rest(slot, g, i, n, cap);
     }
-    scan_qn = 0u;
 }
 
 // Next state (premultiplied, match bit kept) from state s on byte b: from the staged
@@ -358,7 +369,7 @@ fn scan_dfa_next(g: u32, toff: u32, lim: u32, s: u32, b: u32) -> u32 {
 fn scan_dfa_byte(slot: u32, g: u32, ft: u32, s: u32, b: u32, p: u32, toff: u32, lim: u32, cap: u32, emit_from: u32) -> u32 {
     let n = scan_dfa_next(g, toff, lim, s, b);
     if (n & 0x80000000u) != 0u && p >= emit_from {
-        scan_dfa_hit(slot, g, ft, n, p, cap);
+        scan_note(slot, g, ft, n, p, cap);
     }
     return n;
 }
@@ -412,8 +423,9 @@ fn scan_dfa(slot: u32) -> u32 {
         let blocks = (end - p - head) >> 4u;
         need = head + blocks + (end - p - head - blocks * 16u);
     }
-    // A literal group with a factor table (mode 0): keep part of the lane budget for
-    // verification; what is left of it goes back at the end.
+    // A literal group with a factor table (mode 0), and any table whose hits are queued:
+    // keep part of the lane budget for verification and drain loops; what is left of it
+    // goes back at the end.
     var ft = 0u;
     if (mode == 0u && g + 12u < arrayLength(&user0)) {
         ft = user0[g + 9u];
@@ -422,22 +434,36 @@ fn scan_dfa(slot: u32) -> u32 {
         scan_fbase = user0[g + ft];
         scan_fcount = user0[g + ft + 1u];
     }
-    let reserve = select(0u, min(vyre_budget() / 2u, SCAN_VERIFY_RESERVE), ft != 0u);
+    let reserve = select(0u, min(vyre_budget() / 2u, SCAN_VERIFY_RESERVE), ft != 0u || SCAN_QUEUE != 0u);
     scan_vleft = reserve;
     scan_qn = 0u;
     let n = min(need, vyre_budget() - reserve);
     vyre_spend(n + reserve);
     var met = false;
+    var ahead = vec4<u32>(0u);
+    var ahead_at = 0xffffffffu; // user1 index of `ahead`
     for (var k = 0u; k < n; k = k + 1u) {
-        // k is the same in every lane of the workgroup: queued hits are verified side by side.
-        if ((k & SCAN_DRAIN_MASK) == 0u && scan_qn != 0u) {
+        // k is the same in every lane of the workgroup: queued hits are verified side by
+        // side. A block queues up to 16 hits.
+        if (scan_qn != 0u && ((k & SCAN_DRAIN_MASK) == 0u || scan_qn + 16u > SCAN_QUEUE_LEN)) {
             scan_drain(slot, g, ft, cap);
         }
         if p == emit_from {
             vyre_set_arg(10u, s);
         }
         if (mode == 0u && (p & 15u) == 0u && end - p >= 16u && (emit_from <= p || emit_from >= p + 16u)) {
-            let v = user1[p >> 4u];
+            // The block was loaded one iteration ahead when the last iteration read
+            // the block before it; load the next one now, so that its trip to memory
+            // overlaps this block's 16 steps instead of stalling the next iteration.
+            let i = p >> 4u;
+            var v = ahead;
+            if (ahead_at != i) {
+                v = user1[i];
+            }
+            if (SCAN_PREFETCH && end - p >= 32u) {
+                ahead = user1[i + 1u];
+                ahead_at = i + 1u;
+            }
             s = scan_dfa_word(slot, g, ft, s, v.x, p, toff, lim, cap, emit_from);
             s = scan_dfa_word(slot, g, ft, s, v.y, p + 4u, toff, lim, cap, emit_from);
             s = scan_dfa_word(slot, g, ft, s, v.z, p + 8u, toff, lim, cap, emit_from);
@@ -456,7 +482,7 @@ fn scan_dfa(slot: u32) -> u32 {
             }
         }
         if ((s & 0x80000000u) != 0u && p >= emit_from) {
-            scan_dfa_hit(slot, g, ft, s, p, cap);
+            scan_note(slot, g, ft, s, p, cap);
         }
         p = p + 1u;
     }

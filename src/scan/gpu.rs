@@ -146,8 +146,8 @@ struct TemplateKey {
 /// state at the chunk start, exit state, hits appended; mode 1: meeting position or
 /// NONE, exit state, 0), or only those of the slots named in `lasts`; round 0's hits
 /// held in regions, compacted in slot order by the epilogue; and the overflow records.
-/// Both kinds of record are {slot, match-set state or bit 31 | pattern id, end lo,
-/// end hi}.
+/// Overflow records are {slot, match-set state or bit 31 | pattern id, end lo, end hi};
+/// compacted ones {end lo, end hi, state or id, slot}, the layout of a [`Hit`].
 struct RoundOut {
     results: Vec<u8>,
     /// When `results` is empty: (slot, its three result words), ascending.
@@ -163,6 +163,13 @@ struct RoundOut {
 fn record(r: &[u8]) -> (u32, u32, u64) {
     let w = |i: usize| u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
     (w(0), w(4), w(8) as u64 | (w(12) as u64) << 32)
+}
+
+/// A compacted record {end lo, end hi, state or bit 31 | pattern id, slot}: (slot,
+/// state or id, end), as [`record`] gives an overflow record.
+fn compact_record(r: &[u8]) -> (u32, u32, u64) {
+    let w = |i: usize| u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
+    (w(12), w(8), w(0) as u64 | (w(4) as u64) << 32)
 }
 
 fn word(bytes: &[u8], i: usize) -> u32 {
@@ -236,7 +243,7 @@ impl RoundOut {
         let mut rest = ovf.iter().peekable();
         let mut cur = 0usize;
         for rec in self.compact.chunks_exact(16) {
-            let (slot, set, end) = record(rec);
+            let (slot, set, end) = compact_record(rec);
             let slot = slot as usize;
             if slot != cur {
                 if slot >= nslots || slot < cur {
@@ -260,8 +267,14 @@ impl RoundOut {
     }
 
     /// Round 0's hits when no chunk was fixed up, no hit overflowed its region and the
-    /// pass has one tag: straight from the compacted records (most already resolved to
-    /// pattern ids by the epilogue) into `out`, in slot order. False: not that case.
+    /// pass has one tag: the compacted records, in slot order, into `out`. False: not
+    /// that case.
+    ///
+    /// The records are in the layout of a [`Hit`] (end, bit 31 | pattern, slot) and the
+    /// epilogue resolved most match states to their one pattern, so this is one pass
+    /// that sets the tags (the host's memory bandwidth, not its arithmetic, is what a
+    /// pass over 100,000 hits costs); a record still naming a match state becomes one
+    /// hit per pattern of that state, where it stands.
     fn push_compact(
         &self,
         dfas: &[&Dfa],
@@ -273,26 +286,54 @@ impl RoundOut {
         if self.overflow_count() != 0 {
             return Ok(false);
         }
+        let decoded: Vec<Hit>;
+        let recs = match bytemuck::try_cast_slice::<u8, Hit>(&self.compact) {
+            Ok(r) if cfg!(target_endian = "little") => r,
+            _ => {
+                decoded = (self.compact.chunks_exact(16))
+                    .map(|r| {
+                        let (slot, set, end) = compact_record(r);
+                        Hit {
+                            end,
+                            pattern: set,
+                            tag: slot,
+                        }
+                    })
+                    .collect();
+                &decoded
+            }
+        };
+        out.reserve(recs.len());
         let mut split = SlotSplit::new(nch);
-        for rec in self.compact.chunks_exact(16) {
-            let (slot, set, end) = record(rec);
-            // A match state needs its group's table (a pattern id does not).
-            let dfa = if set & MATCH_BIT != 0 {
-                None
-            } else {
-                let dfa = (slot as usize)
-                    .lt(&nslots)
-                    .then(|| dfas[split.at(slot as usize).0])
-                    .filter(|d| set < d.state_count());
-                if dfa.is_none() {
-                    return Err(Error::new(
-                        Status::Gpu,
-                        format!("internal: a compacted hit names state {set} of slot {slot} in a {nslots}-slot round"),
-                    ));
-                }
-                dfa
-            };
-            push_record(out, dfa, tag, set, end);
+        for r in recs {
+            if r.tag as usize >= nslots {
+                return Err(Error::new(
+                    Status::Gpu,
+                    format!(
+                        "internal: a compacted hit names slot {} in a {nslots}-slot round",
+                        r.tag
+                    ),
+                ));
+            }
+            if r.pattern & MATCH_BIT != 0 {
+                out.push(Hit {
+                    end: r.end,
+                    pattern: r.pattern & !MATCH_BIT,
+                    tag,
+                });
+                continue;
+            }
+            let d = dfas[split.at(r.tag as usize).0];
+            match (r.pattern < d.state_count()).then(|| d.matches(r.pattern)) {
+                Some(m) if !m.is_empty() => push_record(out, Some(d), tag, r.pattern, r.end),
+                _ => return Err(Error::new(
+                    Status::Gpu,
+                    format!(
+                        "internal: a compacted hit names state {} of slot {}, not a match state",
+                        r.pattern, r.tag
+                    ),
+                )),
+            }
         }
         Ok(true)
     }
@@ -523,46 +564,8 @@ impl GpuBackend {
                 .map(|k| k.1)
                 .or_else(|| super::env_number(name))
         });
-        let wg = tune
-            .workgroup
-            .min(device.limits().max_compute_workgroup_size_x)
-            .max(1);
-        let desc = MegakernelDesc {
-            slot_count: 4096,
-            workgroup_size_x: wg,
-            opcodes: vec![CustomOpcode {
-                opcode: op::DFA_SCAN,
-                name: "scan_dfa".into(),
-                wgsl: format!(
-                    "const SCAN_HOT_WORDS: u32 = {}u;\nconst SCAN_VERIFY_RESERVE: u32 = {}u;\n\
-                     const SCAN_QUEUE: u32 = {}u;\nconst SCAN_QUEUE_LEN: u32 = {}u;\n\
-                     const SCAN_DRAIN_MASK: u32 = {}u;\n{}{}{WGSL}{FINISH_WGSL}",
-                    hot_words(&device, tune.hot_bytes),
-                    tune.verify_reserve,
-                    tune.queue,
-                    tune.queue.max(1),
-                    tune.drain_every - 1,
-                    drain_rest_wgsl(tune.queue.max(1)),
-                    fin_find_wgsl(wg),
-                ),
-            }],
-            epilogues: ["scan_tally", "scan_tiles", "scan_place"]
-                .iter()
-                .map(|&name| Epilogue {
-                    name: name.into(),
-                    per_slots: name != "scan_tiles",
-                })
-                .collect(),
-            extra_buffers: vec![
-                ExtraKind::ReadOnly,
-                ExtraKind::ReadOnlyVec4,
-                ExtraKind::Atomic,
-                ExtraKind::ReadWrite,
-                ExtraKind::ReadOnly,
-            ],
-            workgroup_hook: Some("scan_dfa_prepare".into()),
-            ..Default::default()
-        };
+        let max_wg = device.limits().max_compute_workgroup_size_x;
+        let desc = scan_desc(&device, &tune, tune.workgroup.min(max_wg).max(1));
         let mk = Megakernel::new_internal(&device, &desc)?;
         let limit = device.limits().max_storage_buffer_binding_size.min(1 << 30) as usize & !15;
         let lanes = tune.lanes;
@@ -617,6 +620,9 @@ struct Tuning {
     workgroup: u32,
     /// Chunks to aim for per pass (`VYRE_SCAN_LANES`).
     lanes: usize,
+    /// Whether a lane loads its next 16-byte block one iteration ahead
+    /// (`VYRE_SCAN_PREFETCH`, 0 = off).
+    prefetch: bool,
     /// Workgroup memory for the hot table (`VYRE_SCAN_HOT_BYTES`; capped by the adapter).
     hot_bytes: u32,
     /// Factor hits a lane queues before verifying them (`VYRE_SCAN_QUEUE`; 0 = verify
@@ -638,25 +644,25 @@ impl Tuning {
     fn from(cpu: bool, knob: impl Fn(&str) -> Option<u64>) -> Tuning {
         let var = |name: &str, default: u64| knob(name).filter(|&v| v > 0).unwrap_or(default);
         // A CPU adapter (lavapipe) runs a few lanes at a time: few large chunks cost less
-        // fix-up. On the H200, 2^16 chunks in 512-lane workgroups with 48 KiB of hot
-        // table each measured best on every set and text (BENCHMARKS.md, session 3): one
-        // workgroup per SM with 16 warps to hide latency; more chunks cost more per-chunk
-        // results and host walking than they add in parallelism, and much fewer leave
-        // lanes too much to verify per call on keyword-dense text.
-        let (wg, lanes) = if cpu { (64, 256) } else { (512, 1 << 16) };
+        // fix-up. On the H200, 2^17 chunks in 1024-lane workgroups (one per SM, 32 warps
+        // to hide the latency of each lane's chain of table lookups) measured best on
+        // every set and text once a hit no longer inlines its verification into the
+        // scan loop (BENCHMARKS.md, session 7); before that, the verifying kernel ran
+        // out of registers at that width and 512 x 2^16 was the default.
+        let (wg, lanes) = if cpu { (64, 256) } else { (1024, 1 << 17) };
         Tuning {
             // At least 64: the epilogue's per-tile loops stay within lavapipe's loop
             // limit and its tiles within the adapter's workgroup count.
             workgroup: var("VYRE_SCAN_WG", wg).clamp(64, 1024) as u32,
             lanes: var("VYRE_SCAN_LANES", lanes).min(protocol::abi::MAX_RING_SLOTS as u64) as usize,
+            prefetch: knob("VYRE_SCAN_PREFETCH").is_none_or(|v| v != 0),
             hot_bytes: var("VYRE_SCAN_HOT_BYTES", 48 << 10).min(1 << 20) as u32,
             verify_reserve: var("VYRE_SCAN_VERIFY_RESERVE", 16384).min(1 << 14) as u32,
-            // Queued factor hits are verified by all lanes of a warp at the same loop
-            // iteration, side by side, instead of one lane at a time while the others
-            // wait (a lane that verifies as soon as it finds a hit diverges from its warp).
-            // H200 sweeps (BENCHMARKS.md): 32 entries drained every 128 bytes was best
-            // or equal on both texts (8 iterations since an iteration reads 16 bytes;
-            // 4, 16 and 32 measured within noise of it).
+            // Queued hits are handled by all lanes of a warp at the same loop iteration,
+            // side by side, instead of one lane at a time while the others wait (a lane
+            // that verifies as soon as it finds a hit diverges from its warp), and the
+            // scan loop's code stays small. H200 sweeps (BENCHMARKS.md): 32 entries
+            // drained every 128 bytes (8 iterations of 16 bytes).
             // On lavapipe the queue's private array slows every scan (a 129 MiB scan
             // without literal factors: 40.6 s → 55 s), so CPU adapters verify at once.
             queue: knob("VYRE_SCAN_QUEUE")
@@ -667,6 +673,57 @@ impl Tuning {
                 .clamp(1, 1 << 12)
                 .next_power_of_two() as u32,
         }
+    }
+}
+
+/// The DFA_SCAN megakernel for `wg`-lane workgroups on `device`.
+fn scan_desc(device: &Device, tune: &Tuning, wg: u32) -> MegakernelDesc {
+    MegakernelDesc {
+        slot_count: 4096,
+        workgroup_size_x: wg,
+        opcodes: vec![CustomOpcode {
+            opcode: op::DFA_SCAN,
+            name: "scan_dfa".into(),
+            wgsl: format!(
+                "const SCAN_HOT_WORDS: u32 = {}u;\nconst SCAN_VERIFY_RESERVE: u32 = {}u;\n\
+                 const SCAN_QUEUE: u32 = {}u;\nconst SCAN_QUEUE_LEN: u32 = {}u;\n\
+                 const SCAN_DRAIN_MASK: u32 = {}u;\nconst SCAN_PREFETCH: bool = {};\n\
+                 {}{}{WGSL}{FINISH_WGSL}",
+                hot_words(device, tune.hot_bytes),
+                tune.verify_reserve,
+                tune.queue,
+                queue_len(tune.queue),
+                tune.drain_every - 1,
+                tune.prefetch,
+                drain_rest_wgsl(queue_len(tune.queue)),
+                fin_find_wgsl(wg),
+            ),
+        }],
+        epilogues: ["scan_tally", "scan_tiles", "scan_place"]
+            .iter()
+            .map(|&name| Epilogue {
+                name: name.into(),
+                per_slots: name != "scan_tiles",
+            })
+            .collect(),
+        extra_buffers: vec![
+            ExtraKind::ReadOnly,
+            ExtraKind::ReadOnlyVec4,
+            ExtraKind::Atomic,
+            ExtraKind::ReadWrite,
+            ExtraKind::ReadOnly,
+        ],
+        workgroup_hook: Some("scan_dfa_prepare".into()),
+        ..Default::default()
+    }
+}
+
+/// Entries of a lane's hit queue: room for a whole 16-byte block's hits (see
+/// dfa_scan.wgsl), 1 when there is no queue (the array must have an element).
+fn queue_len(queue: u32) -> u32 {
+    match queue {
+        0 => 1,
+        q => q.max(16),
     }
 }
 
@@ -1894,4 +1951,88 @@ fn encode_slots(args: &[[u32; 12]]) -> Vec<u32> {
             protocol::ring::published_slot_words(op::DFA_SCAN, 0, protocol::DEFAULT_PRIORITY, a)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::Pattern;
+
+    fn rec(out: &mut Vec<u8>, slot: u32, set: u32, end: u64) {
+        for w in [end as u32, (end >> 32) as u32, set, slot] {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+
+    #[test]
+    fn compacted_records_become_hits_with_match_states_expanded_in_place() {
+        // "abc", "bc" and "c" all end at the state after "abc": a record naming that
+        // state becomes three hits where it stands; resolved records are copied.
+        let p = [(b"abc", 7), (b"xbc", 8)].map(|(l, id)| Pattern::literal(l, id));
+        let mut p = p.to_vec();
+        p.extend([Pattern::literal(b"bc", 9), Pattern::literal(b"c", 11)]);
+        let dfa = Dfa::compile(&p, &Default::default()).unwrap();
+        let state = b"abc"
+            .iter()
+            .fold(dfa.start_state(), |s, &b| dfa.next(s, b));
+        assert_eq!(dfa.matches(state), &[7, 9, 11]);
+        let mut compact = Vec::new();
+        rec(&mut compact, 0, MATCH_BIT | 5, 10);
+        rec(&mut compact, 0, state, 20);
+        rec(&mut compact, 1, MATCH_BIT | 6, 1 << 40);
+        rec(&mut compact, 3, state, 40);
+        rec(&mut compact, 3, state, 41);
+        rec(&mut compact, 3, MATCH_BIT | 8, 50);
+        let round = RoundOut {
+            results: Vec::new(),
+            lasts: Vec::new(),
+            compact,
+            records: Vec::new(),
+            mismatches: None,
+        };
+        let mut out = vec![Hit {
+            end: 1,
+            pattern: 2,
+            tag: 3,
+        }];
+        assert!(round.push_compact(&[&dfa, &dfa], 2, 4, &mut out).unwrap());
+        let hit = |end, pattern| Hit {
+            end,
+            pattern,
+            tag: 4,
+        };
+        let mut want = vec![
+            Hit {
+                end: 1,
+                pattern: 2,
+                tag: 3,
+            },
+            hit(10, 5),
+        ];
+        want.extend([7, 9, 11].map(|p| hit(20, p)));
+        want.push(hit(1 << 40, 6));
+        want.extend([7, 9, 11].map(|p| hit(40, p)));
+        want.extend([7, 9, 11].map(|p| hit(41, p)));
+        want.push(hit(50, 8));
+        assert_eq!(out, want);
+        // A slot out of range, or a state that names no pattern, is an internal error.
+        let mut bad = Vec::new();
+        rec(&mut bad, 4, MATCH_BIT | 5, 10);
+        let round = RoundOut {
+            compact: bad,
+            ..round
+        };
+        assert!(round
+            .push_compact(&[&dfa, &dfa], 2, 4, &mut Vec::new())
+            .is_err());
+        let mut bad = Vec::new();
+        rec(&mut bad, 0, dfa.start_state(), 10);
+        let round = RoundOut {
+            compact: bad,
+            ..round
+        };
+        assert!(round
+            .push_compact(&[&dfa, &dfa], 2, 4, &mut Vec::new())
+            .is_err());
+    }
 }

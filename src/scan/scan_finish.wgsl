@@ -9,7 +9,7 @@
 //     start differs from the previous slot's exit (the host settles those, or finds
 //     that they start a segment); each slot's held-hit prefix and its region in the next
 //     round 0's table; then the tile's held hits are copied, in slot order, to the
-//     compact area as overflow records (scan_fin_record).
+//     compact area (scan_fin_record).
 // Off (every entry returns at once) when SCAN_H_FINISH_N is 0: fix-up rounds.
 // Loops have uniform trip counts (lavapipe), and a workgroup leaves or loops only on
 // values every lane loaded through workgroupUniformLoad.
@@ -90,10 +90,11 @@ fn scan_fin_slot(k: u32, n: u32, share: u32) -> vec4<u32> {
     return vec4<u32>(c, min(c, (r.y - r.x) / 2u), need, min(need, share));
 }
 
-// A region record of `slot` as an overflow record {slot, what, end lo, end hi}: the end
-// made absolute (args 4/5 of the slot), and a match state with exactly one pattern
-// resolved to bit 31 | that id, as the host would (it expands the other states), so
-// the host walks most hits without a table lookup.
+// A region record of `slot` as a compacted record {end lo, end hi, what, slot} (the
+// host's hit layout: end, pattern, tag, so that a pass of resolved hits is one copy on
+// the host): the end made absolute (args 4/5 of the slot), and a match state with
+// exactly one pattern resolved to bit 31 | that id, as the host would (it expands the
+// other states).
 fn scan_fin_record(slot: u32, what: u32, rel: u32) -> vec4<u32> {
     let w = slot * 16u + 4u;
     let lo = atomicLoad(&ring[w + 4u]) + rel;
@@ -107,7 +108,7 @@ fn scan_fin_record(slot: u32, what: u32, rel: u32) -> vec4<u32> {
             id = 0x80000000u | user0[g + a];
         }
     }
-    return vec4<u32>(slot, id, lo, hi);
+    return vec4<u32>(lo, hi, id, slot);
 }
 
 @compute @workgroup_size(VYRE_WG)
