@@ -8,41 +8,17 @@ pub const PARALLEL_MIN: usize = 8 << 20;
 /// Each thread copies at least this much.
 const PIECE_MIN: usize = 4 << 20;
 
-/// Readbacks (hit records) of this many bytes and more are copied out of the mapping
-/// on several threads: the scan reads ~2 MB of hits per call, and its host time is
-/// mostly such passes.
-pub const READ_PARALLEL_MIN: usize = 1 << 20;
-
 /// Bytes per thread for a copy of `len` bytes; None: copy on the calling thread.
 fn piece_len(len: usize) -> Option<usize> {
-    piece_len_from(len, PARALLEL_MIN, PIECE_MIN)
-}
-
-/// [`piece_len`] with its own threshold and smallest piece.
-fn piece_len_from(len: usize, min: usize, piece_min: usize) -> Option<usize> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (len >= min && threads >= 2).then(|| len.div_ceil(threads).max(piece_min))
+    (len >= PARALLEL_MIN && threads >= 2).then(|| len.div_ceil(threads).max(PIECE_MIN))
 }
 
 /// `dst.copy_from_slice(src)`, on several threads when it is large.
 /// Panics (like `copy_from_slice`) when the lengths differ.
 pub fn copy(dst: &mut [u8], src: &[u8]) {
-    copy_in_pieces(dst, src, piece_len(src.len()));
-}
-
-/// [`copy`] for a readback out of a mapping: on several threads from
-/// [`READ_PARALLEL_MIN`] bytes.
-pub fn copy_read(dst: &mut [u8], src: &[u8]) {
-    copy_in_pieces(
-        dst,
-        src,
-        piece_len_from(src.len(), READ_PARALLEL_MIN, READ_PARALLEL_MIN / 2),
-    );
-}
-
-fn copy_in_pieces(dst: &mut [u8], src: &[u8], piece: Option<usize>) {
     assert_eq!(dst.len(), src.len(), "copy: length mismatch");
-    let Some(piece) = piece else {
+    let Some(piece) = piece_len(src.len()) else {
         dst.copy_from_slice(src);
         return;
     };
@@ -95,20 +71,11 @@ pub fn copy_to_mapped(dst: wgpu::WriteOnly<'_, [u8]>, src: &[u8]) {
 mod tests {
     #[test]
     fn copies_every_byte_small_and_large() {
-        for len in [
-            0usize,
-            1,
-            4097,
-            super::READ_PARALLEL_MIN + 3,
-            super::PARALLEL_MIN + 12_345,
-        ] {
+        for len in [0usize, 1, 4097, super::PARALLEL_MIN + 12_345] {
             let src: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
             let mut dst = vec![0u8; len];
             super::copy(&mut dst, &src);
             assert!(dst == src, "len {len}");
-            let mut dst = vec![0u8; len];
-            super::copy_read(&mut dst, &src);
-            assert!(dst == src, "read, len {len}");
         }
     }
 }

@@ -363,14 +363,8 @@ fn decode_reads(view: &[u8], reads: &[ReadSpec], offs: &[u64], out: &mut Vec<Vec
     for ((r, &at), o) in reads.iter().zip(offs).zip(out.iter_mut()) {
         let skip = (r.offset - (r.offset & !3)) as usize;
         let from = at as usize + skip;
-        let src = &view[from..from + r.len as usize];
-        if o.len() == src.len() {
-            // The caller's buffer is already sized (reused across calls): no zeroing.
-            super::copy::copy_read(o, src);
-        } else {
-            o.clear();
-            o.extend_from_slice(src);
-        }
+        o.clear();
+        o.extend_from_slice(&view[from..from + r.len as usize]);
     }
 }
 

@@ -324,16 +324,14 @@ impl RoundOut {
                 continue;
             }
             let d = dfas[split.at(r.tag as usize).0];
-            match (r.pattern < d.state_count()).then(|| d.matches(r.pattern)) {
-                Some(m) if !m.is_empty() => push_record(out, Some(d), tag, r.pattern, r.end),
-                _ => return Err(Error::new(
+            if r.pattern >= d.state_count() || d.matches(r.pattern).is_empty() {
+                let (set, slot) = (r.pattern, r.tag);
+                return Err(Error::new(
                     Status::Gpu,
-                    format!(
-                        "internal: a compacted hit names state {} of slot {}, not a match state",
-                        r.pattern, r.tag
-                    ),
-                )),
+                    format!("internal: a compacted hit names state {set} of slot {slot}, not a match state"),
+                ));
             }
+            push_record(out, Some(d), tag, r.pattern, r.end);
         }
         Ok(true)
     }
