@@ -5,7 +5,7 @@
 
 use super::cpu::{self, Hit};
 use super::dfa::Dfa;
-use super::set::{DfaSet, Filtered};
+use super::set::DfaSet;
 use crate::error::{Error, Result};
 use std::any::Any;
 use std::collections::HashMap;
@@ -291,7 +291,8 @@ impl Scanner {
         let index_tags: Vec<u32> = (0..inputs.len() as u32).collect();
         let raw = self.scan_many_in(&self.set, inputs, &index_tags)?;
         let bytes: usize = inputs.iter().map(|b| b.len()).sum();
-        let (dense, _) = self.too_dense(f, &raw, bytes);
+        let candidates = raw.iter().filter(|h| f.is_factor_hit(h)).count();
+        let dense = self.too_dense(candidates, bytes);
         if dense {
             return self.scan_many_in(f.full()?, inputs, tags);
         }
@@ -308,9 +309,7 @@ impl Scanner {
     /// running the full groups on the backend: remember that, and use the full groups
     /// from now on. Only unverified factor hits count: the GPU backend verifies in the
     /// scan lane and leaves the host few, so in practice this is the CPU backend's switch.
-    /// Also returns the number of candidates.
-    fn too_dense(&self, f: &Filtered, raw: &[Hit], bytes: usize) -> (bool, usize) {
-        let candidates = raw.iter().filter(|h| f.is_factor_hit(h)).count();
+    fn too_dense(&self, candidates: usize, bytes: usize) -> bool {
         let per = *DENSE_OVERRIDE;
         let dense = per != 0 && bytes >= DENSE_MIN_BYTES && candidates > bytes / per;
         super::note(&format!(
@@ -319,7 +318,7 @@ impl Scanner {
         if dense {
             self.dense.store(true, Ordering::Relaxed);
         }
-        (dense, candidates)
+        dense
     }
 
     /// Scan with the groups of `set` (raw hits when `set` is prefiltered: internal ids,
@@ -403,16 +402,21 @@ impl Scanner {
         }
         let mut t = std::time::Instant::now();
         self.scan_resident_in(&self.set, hay, 0, hits)?;
-        let (dense, candidates) = self.too_dense(f, hits, hay.len());
-        if dense {
+        // One pass: user ids, the tag, the factor hits counted, the order checked.
+        let (candidates, ordered) = f.map_ids(hits, Some(tag));
+        super::trace("scan_resident: ids", &mut t);
+        if self.too_dense(candidates, hay.len()) {
             hits.clear();
             return self.scan_resident_in(f.full()?, hay, tag, hits);
         }
-        super::trace("scan_resident: density check", &mut t);
-        f.resolve_in_place(hits, &[hay.bytes()], |_| tag, Some(candidates))?;
-        super::trace("scan_resident: prefilter verification", &mut t);
-        merge(hits, true);
-        super::trace("scan_resident: merge", &mut t);
+        if candidates != 0 {
+            f.verify_factors(hits, &[hay.bytes()], Some(tag))?;
+            super::trace("scan_resident: prefilter verification", &mut t);
+        }
+        if candidates != 0 || !ordered {
+            merge(hits, true);
+            super::trace("scan_resident: merge", &mut t);
+        }
         Ok(())
     }
 

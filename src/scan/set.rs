@@ -53,40 +53,57 @@ impl Filtered {
     /// Resolve the raw hits of one scan (`tag` = index into `items`): residual hits get
     /// their user ids, factor hits are verified into pattern hits. Order unspecified.
     pub(crate) fn resolve(&self, mut hits: Vec<Hit>, items: &[&[u8]]) -> Result<Vec<Hit>> {
-        self.resolve_in_place(&mut hits, items, |t| t, None)?;
+        if self.map_ids(&mut hits, None).0 != 0 {
+            self.verify_factors(&mut hits, items, None)?;
+        }
         Ok(hits)
     }
 
-    /// [`Filtered::resolve`] in `hits` itself (no second buffer of the hits' size);
-    /// each hit's tag becomes `retag(tag)`. `candidates`: the number of factor hits,
-    /// when the caller has counted them.
-    pub(crate) fn resolve_in_place(
+    /// One pass over raw hits: every hit that is not a factor hit gets its user id (and
+    /// the tag `retag`, when given). Returns the number of factor hits, left as they are
+    /// for [`Filtered::verify_factors`], and whether the other hits are in (tag, end,
+    /// pattern) order without duplicates. The GPU verifies in the scan lane and usually
+    /// leaves no factor hit: then this pass is all the host does to its hits.
+    pub(crate) fn map_ids(&self, hits: &mut [Hit], retag: Option<u32>) -> (usize, bool) {
+        let (mut factors, mut ordered) = (0, true);
+        let mut last = None;
+        for h in hits.iter_mut() {
+            if self.prefilter.is_factor(h.pattern) {
+                factors += 1;
+                continue;
+            }
+            h.pattern = self.ids[h.pattern as usize];
+            h.tag = retag.unwrap_or(h.tag);
+            let key = (h.tag, h.end, h.pattern);
+            ordered &= last.is_none_or(|l| l < key);
+            last = Some(key);
+        }
+        (factors, ordered)
+    }
+
+    /// Verify the factor hits that [`Filtered::map_ids`] left (`tag` = index into
+    /// `items`) and put the matches found in their place, with user ids and the tag
+    /// `retag` (when given, else the item index). Order unspecified.
+    pub(crate) fn verify_factors(
         &self,
         hits: &mut Vec<Hit>,
         items: &[&[u8]],
-        retag: impl Fn(u32) -> u32,
-        candidates: Option<usize>,
+        retag: Option<u32>,
     ) -> Result<()> {
-        // The GPU verifies in the scan lane: usually no factor hit is left.
-        let any = candidates.map_or_else(
-            || hits.iter().any(|h| self.prefilter.is_factor(h.pattern)),
-            |c| c != 0,
-        );
-        if any {
-            let mut factor = Vec::new();
-            hits.retain(|h| {
-                let f = self.prefilter.is_factor(h.pattern);
-                if f {
-                    factor.push(*h);
-                }
-                !f
-            });
-            hits.extend(self.prefilter.verify(items, &factor)?);
-        }
-        for h in hits.iter_mut() {
-            h.pattern = self.ids[h.pattern as usize];
-            h.tag = retag(h.tag);
-        }
+        let mut factor = Vec::new();
+        hits.retain(|h| {
+            let f = self.prefilter.is_factor(h.pattern);
+            if f {
+                factor.push(*h);
+            }
+            !f
+        });
+        let found = self.prefilter.verify(items, &factor)?;
+        hits.extend(found.into_iter().map(|h| Hit {
+            pattern: self.ids[h.pattern as usize],
+            tag: retag.unwrap_or(h.tag),
+            ..h
+        }));
         Ok(())
     }
 
