@@ -190,4 +190,8 @@ fn a_rule_without_a_device_verifier_is_verified_on_the_host() {
         Box::new(GpuBackend::new(None, 256).expect("GPU backend")),
     );
     assert_same(&sc.scan(&input, 0).unwrap(), &want, "GPU");
+    // User id 2 equals the hit id of the first factor literal (ids of factor literals
+    // start after the pattern count): the host must not take those hits for factor hits.
+    let hay = sc.load(&input).unwrap();
+    assert_same(&sc.scan_resident(&hay, 0).unwrap(), &want, "GPU, resident");
 }

@@ -402,18 +402,17 @@ impl Scanner {
         }
         let mut t = std::time::Instant::now();
         self.scan_resident_in(&self.set, hay, 0, hits)?;
-        // One pass: user ids, the tag, the factor hits counted, the order checked.
-        let (candidates, ordered) = f.map_ids(hits, Some(tag));
+        // One pass: user ids, the tag, the factor hits set apart, the order checked.
+        let mut factor = Vec::new();
+        let ordered = f.map_ids(hits, Some(tag), &mut factor);
         super::trace("scan_resident: ids", &mut t);
-        if self.too_dense(candidates, hay.len()) {
+        if self.too_dense(factor.len(), hay.len()) {
             hits.clear();
             return self.scan_resident_in(f.full()?, hay, tag, hits);
         }
-        if candidates != 0 {
-            f.verify_factors(hits, &[hay.bytes()], Some(tag))?;
-            super::trace("scan_resident: prefilter verification", &mut t);
-        }
-        if candidates != 0 || !ordered {
+        f.verify_factors(hits, &[hay.bytes()], Some(tag), &factor)?;
+        super::trace("scan_resident: prefilter verification", &mut t);
+        if !factor.is_empty() || !ordered {
             merge(hits, true);
             super::trace("scan_resident: merge", &mut t);
         }

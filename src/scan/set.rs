@@ -53,23 +53,29 @@ impl Filtered {
     /// Resolve the raw hits of one scan (`tag` = index into `items`): residual hits get
     /// their user ids, factor hits are verified into pattern hits. Order unspecified.
     pub(crate) fn resolve(&self, mut hits: Vec<Hit>, items: &[&[u8]]) -> Result<Vec<Hit>> {
-        if self.map_ids(&mut hits, None).0 != 0 {
-            self.verify_factors(&mut hits, items, None)?;
-        }
+        let mut factor = Vec::new();
+        self.map_ids(&mut hits, None, &mut factor);
+        self.verify_factors(&mut hits, items, None, &factor)?;
         Ok(hits)
     }
 
-    /// One pass over raw hits: every hit that is not a factor hit gets its user id (and
-    /// the tag `retag`, when given). Returns the number of factor hits, left as they are
-    /// for [`Filtered::verify_factors`], and whether the other hits are in (tag, end,
-    /// pattern) order without duplicates. The GPU verifies in the scan lane and usually
-    /// leaves no factor hit: then this pass is all the host does to its hits.
-    pub(crate) fn map_ids(&self, hits: &mut [Hit], retag: Option<u32>) -> (usize, bool) {
-        let (mut factors, mut ordered) = (0, true);
-        let mut last = None;
-        for h in hits.iter_mut() {
+    /// One pass over raw hits: the factor hits move to `factor` (raw, to verify with
+    /// [`Filtered::verify_factors`]); every other hit gets its user id (and the tag
+    /// `retag`, when given). Returns whether those are in (tag, end, pattern) order
+    /// without duplicates. The GPU verifies in the scan lane and usually leaves no
+    /// factor hit: then this pass is all the host does to its hits. (Factor hits must
+    /// leave before ids are mapped: a user id may equal a factor hit id.)
+    pub(crate) fn map_ids(
+        &self,
+        hits: &mut Vec<Hit>,
+        retag: Option<u32>,
+        factor: &mut Vec<Hit>,
+    ) -> bool {
+        let (mut kept, mut ordered, mut last) = (0, true, None);
+        for i in 0..hits.len() {
+            let mut h = hits[i];
             if self.prefilter.is_factor(h.pattern) {
-                factors += 1;
+                factor.push(h);
                 continue;
             }
             h.pattern = self.ids[h.pattern as usize];
@@ -77,28 +83,27 @@ impl Filtered {
             let key = (h.tag, h.end, h.pattern);
             ordered &= last.is_none_or(|l| l < key);
             last = Some(key);
+            hits[kept] = h;
+            kept += 1;
         }
-        (factors, ordered)
+        hits.truncate(kept);
+        ordered
     }
 
-    /// Verify the factor hits that [`Filtered::map_ids`] left (`tag` = index into
-    /// `items`) and put the matches found in their place, with user ids and the tag
-    /// `retag` (when given, else the item index). Order unspecified.
+    /// Verify the factor hits that [`Filtered::map_ids`] set apart (`tag` = index into
+    /// `items`) and append the matches found, with user ids and the tag `retag` (when
+    /// given, else the item index). Order unspecified.
     pub(crate) fn verify_factors(
         &self,
         hits: &mut Vec<Hit>,
         items: &[&[u8]],
         retag: Option<u32>,
+        factor: &[Hit],
     ) -> Result<()> {
-        let mut factor = Vec::new();
-        hits.retain(|h| {
-            let f = self.prefilter.is_factor(h.pattern);
-            if f {
-                factor.push(*h);
-            }
-            !f
-        });
-        let found = self.prefilter.verify(items, &factor)?;
+        if factor.is_empty() {
+            return Ok(());
+        }
+        let found = self.prefilter.verify(items, factor)?;
         hits.extend(found.into_iter().map(|h| Hit {
             pattern: self.ids[h.pattern as usize],
             tag: retag.unwrap_or(h.tag),
