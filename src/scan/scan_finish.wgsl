@@ -111,6 +111,37 @@ fn scan_fin_record(slot: u32, what: u32, rel: u32) -> vec4<u32> {
     return vec4<u32>(lo, hi, id, slot);
 }
 
+// Each slot's held hits are copied in (end, what) order, so that the host usually
+// finds the whole list in order and skips its merge: a lane appends the matches it
+// verifies when it drains its queue, after hits that end later. A record's place is
+// its rank among its slot's records, for slots of at most SCAN_FIN_SORT_MAX records
+// (others keep the order they were appended in), and while a tile needs at most
+// SCAN_FIN_SORT_ROUNDS copy rounds (each rank loop counts against lavapipe's limit).
+const SCAN_FIN_SORT_MAX: u32 = 32u;
+const SCAN_FIN_SORT_ROUNDS: u32 = 64u;
+
+// The rank of record t (what, rel) among the records of tile lane j's slot.
+fn scan_fin_rank(j: u32, held: u32, t: u32, what: u32, rel: u32) -> u32 {
+    var end = held;
+    if (j + 1u < VYRE_WG) {
+        end = scan_fin_pre[j + 1u];
+    }
+    let count = end - scan_fin_pre[j];
+    if (count > SCAN_FIN_SORT_MAX) {
+        return t;
+    }
+    var rank = 0u;
+    for (var u = 0u; u < count; u += 1u) {
+        let w = scan_fin_src[j] + 2u * u;
+        let uw = atomicLoad(&user2[w]);
+        let ur = atomicLoad(&user2[w + 1u]);
+        if (ur < rel || (ur == rel && (uw < what || (uw == what && u < t)))) {
+            rank += 1u;
+        }
+    }
+    return rank;
+}
+
 @compute @workgroup_size(VYRE_WG)
 fn scan_tally(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     let n = scan_fin_uniform(lid, SCAN_H_FINISH_N);
@@ -199,15 +230,22 @@ fn scan_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     }
     let held = workgroupUniformLoad(&scan_fin_u);
     let out = atomicLoad(&user2[SCAN_H_COMPACT]) + 4u * tile.y;
+    let rounds = (held + VYRE_WG - 1u) / VYRE_WG;
     var copied = 0u;
-    for (var r = 0u; r < (held + VYRE_WG - 1u) / VYRE_WG; r += 1u) {
+    for (var r = 0u; r < rounds; r += 1u) {
         let i = r * VYRE_WG + lid;
         if (i < held) {
             let j = scan_fin_find(i);
             let slot = wid.x * VYRE_WG + j;
-            let src = scan_fin_src[j] + 2u * (i - scan_fin_pre[j]);
-            let rec = scan_fin_record(slot, atomicLoad(&user2[src]), atomicLoad(&user2[src + 1u]));
-            scan_fin_store4(out + 4u * i, rec);
+            let first = scan_fin_pre[j];
+            let src = scan_fin_src[j] + 2u * (i - first);
+            let what = atomicLoad(&user2[src]);
+            let rel = atomicLoad(&user2[src + 1u]);
+            var rank = i - first;
+            if (rounds <= SCAN_FIN_SORT_ROUNDS) {
+                rank = scan_fin_rank(j, held, i - first, what, rel);
+            }
+            scan_fin_store4(out + 4u * (first + rank), scan_fin_record(slot, what, rel));
             copied += 1u;
         }
     }
