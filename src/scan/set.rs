@@ -71,22 +71,20 @@ impl Filtered {
         retag: Option<u32>,
         factor: &mut Vec<Hit>,
     ) -> bool {
-        let (mut kept, mut ordered, mut last) = (0, true, None);
-        for i in 0..hits.len() {
-            let mut h = hits[i];
+        let (mut ordered, mut last) = (true, None);
+        // `retain_mut` moves nothing until the first hit leaves (usually none does).
+        hits.retain_mut(|h| {
             if self.prefilter.is_factor(h.pattern) {
-                factor.push(h);
-                continue;
+                factor.push(*h);
+                return false;
             }
             h.pattern = self.ids[h.pattern as usize];
             h.tag = retag.unwrap_or(h.tag);
             let key = (h.tag, h.end, h.pattern);
             ordered &= last.is_none_or(|l| l < key);
             last = Some(key);
-            hits[kept] = h;
-            kept += 1;
-        }
-        hits.truncate(kept);
+            true
+        });
         ordered
     }
 
