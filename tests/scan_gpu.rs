@@ -463,3 +463,33 @@ fn hit_regions_sized_from_the_last_call_hold_every_hit() {
         }
     }
 }
+
+#[test]
+fn hits_queued_in_the_lane_equal_cpu_on_a_table_without_verification() {
+    // GPUs queue every hit in the scan loop and handle the queue at drains (every
+    // DRAIN_EVERY iterations, or before a 16-byte block could overfill it); lavapipe
+    // handles each hit at once. Here the queue is on through the knobs, on dense hits
+    // ("aa", "ab", "x{3,5}") and chunks that need fix-ups (mode 1 queues its hits too):
+    // a full queue drained each time, and a queue drained only when full.
+    let p = patterns();
+    let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
+    let mut rng = Rng(4242);
+    let hay = text(&mut rng, 60_000);
+    let want = cpu::scan(&dfa, &hay);
+    for knobs in [
+        [("VYRE_SCAN_QUEUE", 32), ("VYRE_SCAN_DRAIN_EVERY", 8)],
+        [("VYRE_SCAN_QUEUE", 1), ("VYRE_SCAN_DRAIN_EVERY", 4096)],
+    ] {
+        for chunk in [0, 700] {
+            let b = GpuBackend::with_knobs(None, chunk, &knobs).expect("GPU backend");
+            let sc = Scanner::new(dfa.clone(), Box::new(b));
+            assert_eq!(sc.scan(&hay, 0).unwrap(), want, "{knobs:?} chunk {chunk}");
+            let loaded = sc.load(&hay).unwrap();
+            assert_eq!(
+                sc.scan_resident(&loaded, 0).unwrap(),
+                want,
+                "{knobs:?} chunk {chunk}"
+            );
+        }
+    }
+}

@@ -423,9 +423,10 @@ fn scan_dfa(slot: u32) -> u32 {
         let blocks = (end - p - head) >> 4u;
         need = head + blocks + (end - p - head - blocks * 16u);
     }
-    // A literal group with a factor table (mode 0), and any table whose hits are queued:
-    // keep part of the lane budget for verification and drain loops; what is left of it
-    // goes back at the end.
+    // A literal group with a factor table (mode 0): keep part of the lane budget for
+    // verification; any other table whose hits are queued keeps a little for its drain
+    // loops (without it, scan_drain_rest appends the same hits without a loop). What is
+    // left goes back at the end.
     var ft = 0u;
     if (mode == 0u && g + 12u < arrayLength(&user0)) {
         ft = user0[g + 9u];
@@ -434,7 +435,12 @@ fn scan_dfa(slot: u32) -> u32 {
         scan_fbase = user0[g + ft];
         scan_fcount = user0[g + ft + 1u];
     }
-    let reserve = select(0u, min(vyre_budget() / 2u, SCAN_VERIFY_RESERVE), ft != 0u || SCAN_QUEUE != 0u);
+    var reserve = 0u;
+    if (ft != 0u) {
+        reserve = min(vyre_budget() / 2u, SCAN_VERIFY_RESERVE);
+    } else if (SCAN_QUEUE != 0u) {
+        reserve = min(vyre_budget() / 8u, 1024u);
+    }
     scan_vleft = reserve;
     scan_qn = 0u;
     let n = min(need, vyre_budget() - reserve);

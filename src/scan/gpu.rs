@@ -562,7 +562,10 @@ impl GpuBackend {
                 .map(|k| k.1)
                 .or_else(|| super::env_number(name))
         });
-        let max_wg = device.limits().max_compute_workgroup_size_x;
+        let limits = device.limits();
+        let max_wg = limits
+            .max_compute_workgroup_size_x
+            .min(limits.max_compute_invocations_per_workgroup);
         let desc = scan_desc(&device, &tune, tune.workgroup.min(max_wg).max(1));
         let mk = Megakernel::new_internal(&device, &desc)?;
         let limit = device.limits().max_storage_buffer_binding_size.min(1 << 30) as usize & !15;

@@ -131,12 +131,15 @@ fn scan_fin_rank(j: u32, held: u32, t: u32, what: u32, rel: u32) -> u32 {
         return t;
     }
     var rank = 0u;
-    for (var u = 0u; u < count; u += 1u) {
-        let w = scan_fin_src[j] + 2u * u;
-        let uw = atomicLoad(&user2[w]);
-        let ur = atomicLoad(&user2[w + 1u]);
-        if (ur < rel || (ur == rel && (uw < what || (uw == what && u < t)))) {
-            rank += 1u;
+    // A constant trip count (lavapipe miscompiled loops whose bound came from lid).
+    for (var u = 0u; u < SCAN_FIN_SORT_MAX; u += 1u) {
+        if (u < count) {
+            let w = scan_fin_src[j] + 2u * u;
+            let uw = atomicLoad(&user2[w]);
+            let ur = atomicLoad(&user2[w + 1u]);
+            if (ur < rel || (ur == rel && (uw < what || (uw == what && u < t)))) {
+                rank += 1u;
+            }
         }
     }
     return rank;
