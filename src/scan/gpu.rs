@@ -2017,23 +2017,12 @@ mod tests {
         want.push(hit(50, 8));
         assert_eq!(out, want);
         // A slot out of range, or a state that names no pattern, is an internal error.
-        let mut bad = Vec::new();
-        rec(&mut bad, 4, MATCH_BIT | 5, 10);
-        let round = RoundOut {
-            compact: bad,
-            ..round
-        };
-        assert!(round
-            .push_compact(&[&dfa, &dfa], 2, 4, &mut Vec::new())
-            .is_err());
-        let mut bad = Vec::new();
-        rec(&mut bad, 0, dfa.start_state(), 10);
-        let round = RoundOut {
-            compact: bad,
-            ..round
-        };
-        assert!(round
-            .push_compact(&[&dfa, &dfa], 2, 4, &mut Vec::new())
-            .is_err());
+        let mut round = round;
+        for (slot, set) in [(4, MATCH_BIT | 5), (0, dfa.start_state())] {
+            round.compact.clear();
+            rec(&mut round.compact, slot, set, 10);
+            let r = round.push_compact(&[&dfa, &dfa], 2, 4, &mut Vec::new());
+            assert!(r.is_err(), "slot {slot} set {set}");
+        }
     }
 }
