@@ -299,7 +299,8 @@ fn scan_verify(slot: u32, v: u32, fend: u32, back: u32, cap: u32) -> bool {
 // Hits queued in this lane (match state, position) when SCAN_QUEUE != 0 (GPUs): the
 // scan loop's only work per hit is this private store, so that the code of a
 // verification is not inlined into each of its 16 steps per block (it was: queue full
-// → verify at once), which cost the whole loop its registers. The queue is drained at
+// → verify at once; with it the loop was large and its speed on the H200 fell 3-5x at
+// small changes of shape or knobs, BENCHMARKS.md session 7). The queue is drained at
 // every iteration that is a multiple of SCAN_DRAIN_MASK + 1 (the same iteration in
 // every lane of a warp, so verifying lanes run side by side), and before a block
 // could overfill it (SCAN_QUEUE_LEN >= 16 then).
