@@ -161,15 +161,18 @@ struct RoundOut {
 
 /// A hit record {slot, match-set state or bit 31 | pattern id, end lo, end hi}.
 fn record(r: &[u8]) -> (u32, u32, u64) {
-    let w = |i: usize| u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
-    (w(0), w(4), w(8) as u64 | (w(12) as u64) << 32)
+    (word(r, 0), word(r, 1), end_of(word(r, 2), word(r, 3)))
 }
 
 /// A compacted record {end lo, end hi, state or bit 31 | pattern id, slot}: (slot,
 /// state or id, end), as [`record`] gives an overflow record.
 fn compact_record(r: &[u8]) -> (u32, u32, u64) {
-    let w = |i: usize| u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
-    (w(12), w(8), w(0) as u64 | (w(4) as u64) << 32)
+    (word(r, 3), word(r, 2), end_of(word(r, 0), word(r, 1)))
+}
+
+/// A 64-bit end from its two words.
+fn end_of(lo: u32, hi: u32) -> u64 {
+    lo as u64 | (hi as u64) << 32
 }
 
 fn word(bytes: &[u8], i: usize) -> u32 {
