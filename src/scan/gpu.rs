@@ -20,7 +20,7 @@
 
 use super::cpu::Hit;
 use super::dfa::{Dfa, MATCH_BIT};
-use super::scanner::{Backend, Item, Labels, Order, ResidentHaystack, Scanner};
+use super::scanner::{Backend, Item, ResidentHaystack, Scanner};
 use super::set::DfaSet;
 use super::trace;
 use crate::error::{Error, Result, Status};
@@ -270,28 +270,24 @@ impl RoundOut {
     }
 
     /// Round 0's hits when no chunk was fixed up, no hit overflowed its region and the
-    /// pass has one tag: the compacted records, in slot order, into `out` with the raw
-    /// tag `tag`, labelled by `labels` (factor hits to `factor`). Returns whether the
-    /// hits appended are in order after the one before them; None: not that case.
+    /// pass has one tag: the compacted records, in slot order, into `out`. False: not
+    /// that case.
     ///
     /// The records are in the layout of a [`Hit`] (end, bit 31 | pattern, slot) and the
-    /// epilogue resolved most match states to their one pattern, so this is the one
-    /// pass the host makes over the hits (one host thread spends ~2 ns a hit, so each
-    /// pass over 100,000 hits costs ~0.2 ms: labelling and the order check ride along);
-    /// a record still naming a match state becomes one hit per pattern of that state,
-    /// where it stands.
+    /// epilogue resolved most match states to their one pattern, so this is one pass
+    /// that sets the tags (the host's memory bandwidth, not its arithmetic, is what a
+    /// pass over 100,000 hits costs); a record still naming a match state becomes one
+    /// hit per pattern of that state, where it stands.
     fn push_compact(
         &self,
         dfas: &[&Dfa],
         nch: usize,
         tag: u32,
-        labels: &Labels<'_>,
         out: &mut Vec<Hit>,
-        factor: &mut Vec<Hit>,
-    ) -> Result<Option<bool>> {
+    ) -> Result<bool> {
         let nslots = nch * dfas.len();
         if self.overflow_count() != 0 {
-            return Ok(None);
+            return Ok(false);
         }
         let decoded: Vec<Hit>;
         let recs = match bytemuck::try_cast_slice::<u8, Hit>(&self.compact) {
@@ -311,14 +307,6 @@ impl RoundOut {
             }
         };
         out.reserve(recs.len());
-        let mut order = Order::after(out);
-        let mut put = |h: Hit| match labels.label(h) {
-            Ok(h) => {
-                order.see(&h);
-                out.push(h);
-            }
-            Err(h) => factor.push(h),
-        };
         let mut split = SlotSplit::new(nch);
         for r in recs {
             if r.tag as usize >= nslots {
@@ -331,7 +319,7 @@ impl RoundOut {
                 ));
             }
             if r.pattern & MATCH_BIT != 0 {
-                put(Hit {
+                out.push(Hit {
                     end: r.end,
                     pattern: r.pattern & !MATCH_BIT,
                     tag,
@@ -346,15 +334,9 @@ impl RoundOut {
                     format!("internal: a compacted hit names state {set} of slot {slot}, not a match state"),
                 ));
             }
-            for &pattern in d.matches(r.pattern) {
-                put(Hit {
-                    end: r.end,
-                    pattern,
-                    tag,
-                });
-            }
+            push_record(out, Some(d), tag, r.pattern, r.end);
         }
-        Ok(Some(order.ok))
+        Ok(true)
     }
 }
 
@@ -926,8 +908,7 @@ impl Backend for GpuBackend {
         tag: u32,
         hits: &mut Vec<Hit>,
     ) -> Result<u32> {
-        let labels = Labels::tag(tag);
-        let (exits, _) = self.scan_resident_bundle(&[dfa], hay, &labels, hits, &mut Vec::new())?;
+        let exits = self.scan_resident_bundle(&[dfa], hay, tag, hits)?;
         Ok(exits.first().copied().unwrap_or_default())
     }
 
@@ -935,19 +916,15 @@ impl Backend for GpuBackend {
         &self,
         groups: &[Arc<Dfa>],
         hay: &ResidentHaystack,
-        labels: &Labels<'_>,
+        tag: u32,
         hits: &mut Vec<Hit>,
-        factor: &mut Vec<Hit>,
-    ) -> Result<(Vec<u32>, bool)> {
+    ) -> Result<Vec<u32>> {
         let mut exits = Vec::with_capacity(groups.len());
-        let mut ordered = true;
         for r in self.bundles(groups) {
             let dfas: Vec<&Dfa> = groups[r].iter().map(|g| &**g).collect();
-            let (e, o) = self.scan_resident_bundle(&dfas, hay, labels, hits, factor)?;
-            exits.extend(e);
-            ordered &= o;
+            exits.extend(self.scan_resident_bundle(&dfas, hay, tag, hits)?);
         }
-        Ok((exits, ordered))
+        Ok(exits)
     }
 }
 
@@ -1026,19 +1003,7 @@ impl GpuBackend {
         }
         let mut r = Ok(());
         for segs in passes.iter().filter(|p| !p.is_empty()) {
-            r = self
-                .run_pass(
-                    dfas,
-                    items0,
-                    segs,
-                    &mut exits,
-                    hits,
-                    &mut res,
-                    0,
-                    &Labels::NONE,
-                    &mut Vec::new(),
-                )
-                .map(|_| ());
+            r = self.run_pass(dfas, items0, segs, &mut exits, hits, &mut res, 0);
             if r.is_err() {
                 break;
             }
@@ -1079,18 +1044,13 @@ impl GpuBackend {
         Ok(())
     }
 
-    /// Scan a resident haystack with a bundle of groups (raw tag 0), the hits labelled
-    /// by `labels`: exit states per group, and whether the hits appended are in order
-    /// after the one before them.
     fn scan_resident_bundle(
         &self,
         dfas: &[&Dfa],
         hay: &ResidentHaystack,
-        labels: &Labels<'_>,
+        tag: u32,
         hits: &mut Vec<Hit>,
-        factor: &mut Vec<Hit>,
-    ) -> Result<(Vec<u32>, bool)> {
-        let from = hits.len();
+    ) -> Result<Vec<u32>> {
         let per: Vec<[Item<'_>; 1]> = dfas
             .iter()
             .map(|d| {
@@ -1098,15 +1058,14 @@ impl GpuBackend {
                     bytes: hay.bytes(),
                     state: d.start_state(),
                     base: 0,
-                    tag: 0,
+                    tag,
                 }]
             })
             .collect();
         let items: Vec<&[Item<'_>]> = per.iter().map(|p| p.as_slice()).collect();
         if hay.len() > self.pass_bytes {
             let exits = self.scan_bundle(dfas, &items, hits)?;
-            let ordered = labels.apply(hits, from, factor);
-            return Ok((exits.iter().map(|e| e[0]).collect(), ordered));
+            return Ok(exits.iter().map(|e| e[0]).collect());
         }
         let mut cache = lock_cache(hay)?;
         let key = dfas[0].cache_id();
@@ -1120,26 +1079,12 @@ impl GpuBackend {
             to: hay.len(),
         }];
         let mut exits: Vec<Vec<u32>> = dfas.iter().map(|d| vec![d.start_state()]).collect();
-        let r = self.run_pass(
-            dfas,
-            items[0],
-            &seg,
-            &mut exits,
-            hits,
-            &mut res,
-            hay.id(),
-            labels,
-            factor,
-        );
+        let r = self.run_pass(dfas, items[0], &seg, &mut exits, hits, &mut res, hay.id());
         if let Some(res) = res {
             cache.insert(key, Box::new(res));
         }
-        // Labelled in the readback pass, or now.
-        let ordered = match r? {
-            Some(ordered) => ordered,
-            None => labels.apply(hits, from, factor),
-        };
-        Ok((exits.iter().map(|e| e[0]).collect(), ordered))
+        r?;
+        Ok(exits.iter().map(|e| e[0]).collect())
     }
 }
 
@@ -1311,12 +1256,10 @@ impl GpuBackend {
         out: &mut Vec<Hit>,
         res: &mut Option<Resident>,
         hay_id: u64,
-        labels: &Labels<'_>,
-        factor: &mut Vec<Hit>,
-    ) -> Result<Option<bool>> {
+    ) -> Result<()> {
         let l = self.layout(items, segs, dfas.len());
         if l.n_chunks == 0 {
-            return Ok(Some(true));
+            return Ok(());
         }
         let total: usize = segs.iter().map(|s| s.to - s.from).sum();
         let mut cap = (total / 64).clamp(4096, 1 << 24);
@@ -1573,8 +1516,8 @@ impl GpuBackend {
             .all(|s| items[s.item].tag == items[segs[0].item].tag)
             .then(|| items[segs[0].item].tag);
         let fast = match (used.is_empty(), one_tag) {
-            (true, Some(tag)) => round0.push_compact(dfas, nch, tag, labels, out, factor)?,
-            _ => None,
+            (true, Some(tag)) => round0.push_compact(dfas, nch, tag, out)?,
+            _ => false,
         };
         let mut push =
             |g: usize, tag: u32, set: u32, end: u64| push_record(out, Some(dfas[g]), tag, set, end);
@@ -1592,7 +1535,7 @@ impl GpuBackend {
             .as_mut()
             .map(|r| std::mem::take(&mut r.spare))
             .unwrap_or_default();
-        if fast.is_some() {
+        if fast {
             trace("compacted hits", &mut t);
         } else if used.is_empty() {
             // No fixed-up chunk: each hit goes straight to `out` (the slot's group and
@@ -1665,7 +1608,7 @@ impl GpuBackend {
             super::trim(&mut spare.sorted);
             r.spare = spare;
         }
-        Ok(fast)
+        Ok(())
     }
 
     /// Run one round of DFA_SCAN slots on the resident set; returns the slots' results
@@ -2026,7 +1969,7 @@ mod tests {
     }
 
     #[test]
-    fn compacted_records_become_labelled_hits_with_match_states_expanded_in_place() {
+    fn compacted_records_become_hits_with_match_states_expanded_in_place() {
         // "abc", "bc" and "c" all end at the state after "abc": a record naming that
         // state becomes three hits where it stands; resolved records are copied.
         let p = [(b"abc", 7), (b"xbc", 8)].map(|(l, id)| Pattern::literal(l, id));
@@ -2051,66 +1994,37 @@ mod tests {
             records: Vec::new(),
             mismatches: None,
         };
-        let before = Hit {
+        let mut out = vec![Hit {
             end: 1,
             pattern: 2,
             tag: 3,
-        };
-        // As reported: the raw tag, every pattern; out of order (2^40 before 40).
-        let mut out = vec![before];
-        let mut factor = Vec::new();
-        let r = round.push_compact(&[&dfa, &dfa], 2, 4, &Labels::NONE, &mut out, &mut factor);
-        assert_eq!(r.unwrap(), Some(false));
+        }];
+        assert!(round.push_compact(&[&dfa, &dfa], 2, 4, &mut out).unwrap());
         let hit = |end, pattern| Hit {
             end,
             pattern,
             tag: 4,
         };
-        let mut want = vec![before, hit(10, 5)];
+        let mut want = vec![
+            Hit {
+                end: 1,
+                pattern: 2,
+                tag: 3,
+            },
+            hit(10, 5),
+        ];
         want.extend([7, 9, 11].map(|p| hit(20, p)));
         want.push(hit(1 << 40, 6));
         want.extend([7, 9, 11].map(|p| hit(40, p)));
         want.extend([7, 9, 11].map(|p| hit(41, p)));
         want.push(hit(50, 8));
         assert_eq!(out, want);
-        assert!(factor.is_empty());
-        // Labelled in the same pass: user ids (index + 100), the tag 3, and pattern 11
-        // (a factor literal here) set apart, raw. Without the 2^40 record the rest is
-        // in order after `before`; a first hit not after it is not.
-        let mut round = round;
-        round.compact.drain(32..48);
-        let ids: Vec<u32> = (100..112).collect();
-        let labels = Labels::filtered(Some(3), &ids, 11..12);
-        for (first, ordered) in [(before, true), (Hit { end: 11, ..before }, false)] {
-            let (mut out, mut factor) = (vec![first], Vec::new());
-            let r = round.push_compact(&[&dfa, &dfa], 2, 4, &labels, &mut out, &mut factor);
-            assert_eq!(r.unwrap(), Some(ordered));
-            let hit = |end, pattern| Hit {
-                end,
-                pattern,
-                tag: 3,
-            };
-            let mut want = vec![first, hit(10, 105)];
-            for end in [20, 40, 41] {
-                want.extend([hit(end, 107), hit(end, 109)]);
-            }
-            want.push(hit(50, 108));
-            assert_eq!(out, want);
-            assert_eq!(
-                factor,
-                [20, 40, 41].map(|end| Hit {
-                    end,
-                    pattern: 11,
-                    tag: 4
-                })
-            );
-        }
         // A slot out of range, or a state that names no pattern, is an internal error.
+        let mut round = round;
         for (slot, set) in [(4, MATCH_BIT | 5), (0, dfa.start_state())] {
             round.compact.clear();
             rec(&mut round.compact, slot, set, 10);
-            let (mut out, mut factor) = (Vec::new(), Vec::new());
-            let r = round.push_compact(&[&dfa, &dfa], 2, 4, &Labels::NONE, &mut out, &mut factor);
+            let r = round.push_compact(&[&dfa, &dfa], 2, 4, &mut Vec::new());
             assert!(r.is_err(), "slot {slot} set {set}");
         }
     }

@@ -383,10 +383,6 @@ impl Prefilter {
     pub fn is_factor(&self, id: u32) -> bool {
         id >= self.base && ((id - self.base) as usize) < self.factors.len()
     }
-    /// The hit ids of the factor literals.
-    pub fn factor_ids(&self) -> std::ops::Range<u32> {
-        self.base..self.base + self.factors.len() as u32
-    }
 
     /// Verify factor hits (`pattern` = factor hit id, `tag` = index into `items`, `end`
     /// = factor end). Returns the pattern matches found, `pattern` = pattern index in

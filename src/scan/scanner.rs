@@ -52,103 +52,6 @@ pub struct Item<'a> {
     pub tag: u32,
 }
 
-/// What a resident scan makes of the raw hits of its groups, in the pass that turns
-/// them into hits (the GPU backend's readback pass; other backends take one more pass):
-/// every hit gets the tag `retag` (when given); a prefiltered set's hits get user ids,
-/// and its factor hits are set apart, raw, for verification.
-pub struct Labels<'a> {
-    retag: Option<u32>,
-    /// Pattern index → user id (empty: ids as reported).
-    ids: &'a [u32],
-    /// Factor hit ids (empty: none).
-    factor: std::ops::Range<u32>,
-}
-
-/// Whether hits seen one after another are in (tag, end, pattern) order without
-/// duplicates.
-pub(crate) struct Order {
-    last: Option<(u32, u64, u32)>,
-    pub ok: bool,
-}
-
-impl Order {
-    /// The order check of hits that follow `before`.
-    pub fn after(before: &[Hit]) -> Order {
-        Order {
-            last: before.last().map(|h| (h.tag, h.end, h.pattern)),
-            ok: true,
-        }
-    }
-    #[inline]
-    pub fn see(&mut self, h: &Hit) {
-        let key = (h.tag, h.end, h.pattern);
-        self.ok &= self.last.is_none_or(|l| l < key);
-        self.last = Some(key);
-    }
-}
-
-impl<'a> Labels<'a> {
-    /// Hits as reported.
-    pub const NONE: Labels<'static> = Labels {
-        retag: None,
-        ids: &[],
-        factor: 0..0,
-    };
-
-    /// Every hit gets `tag`; ids stay as reported.
-    pub fn tag(tag: u32) -> Labels<'static> {
-        Labels {
-            retag: Some(tag),
-            ids: &[],
-            factor: 0..0,
-        }
-    }
-
-    /// A prefiltered set's labels (`ids`: pattern index → user id).
-    pub(crate) fn filtered(
-        retag: Option<u32>,
-        ids: &'a [u32],
-        factor: std::ops::Range<u32>,
-    ) -> Labels<'a> {
-        Labels { retag, ids, factor }
-    }
-
-    /// The hit `h` labelled, or `Err(h)` unchanged when it is a factor hit. A pattern
-    /// index past the id map (which the sets never report) keeps its value.
-    #[inline]
-    pub(crate) fn label(&self, mut h: Hit) -> std::result::Result<Hit, Hit> {
-        if self.factor.contains(&h.pattern) {
-            return Err(h);
-        }
-        if let Some(&id) = self.ids.get(h.pattern as usize) {
-            h.pattern = id;
-        }
-        if let Some(t) = self.retag {
-            h.tag = t;
-        }
-        Ok(h)
-    }
-
-    /// Label `hits[from..]` in place, factor hits moved to `factor`. Returns whether
-    /// `hits[from - 1..]` (from the hit before, when there is one) are then in order.
-    pub(crate) fn apply(&self, hits: &mut Vec<Hit>, from: usize, factor: &mut Vec<Hit>) -> bool {
-        let mut order = Order::after(&hits[..from]);
-        let mut keep = from;
-        for i in from..hits.len() {
-            match self.label(hits[i]) {
-                Ok(h) => {
-                    order.see(&h);
-                    hits[keep] = h;
-                    keep += 1;
-                }
-                Err(h) => factor.push(h),
-            }
-        }
-        hits.truncate(keep);
-        order.ok
-    }
-}
-
 /// An execution engine for [`Item`]s.
 pub trait Backend: Send + Sync {
     /// Scan every item; append hits (any order) to `hits`; return each item's exit state.
@@ -196,26 +99,18 @@ pub trait Backend: Send + Sync {
     fn load_groups(&self, groups: &[Arc<Dfa>], hay: &ResidentHaystack) -> Result<()> {
         groups.iter().try_for_each(|g| self.load(g, hay))
     }
-    /// [`Backend::scan_resident`] for every group (raw tag 0), the hits appended to
-    /// `hits` labelled by `labels` (factor hits to `factor`). Returns the exit state per
-    /// group and whether the hits appended are in (tag, end, pattern) order without
-    /// duplicates, after the hit before them. Default: the groups one after another,
-    /// then one labelling pass.
+    /// [`Backend::scan_resident`] for every group; exit state per group.
     fn scan_resident_groups(
         &self,
         groups: &[Arc<Dfa>],
         hay: &ResidentHaystack,
-        labels: &Labels<'_>,
+        tag: u32,
         hits: &mut Vec<Hit>,
-        factor: &mut Vec<Hit>,
-    ) -> Result<(Vec<u32>, bool)> {
-        let from = hits.len();
-        let exits = groups
+    ) -> Result<Vec<u32>> {
+        groups
             .iter()
-            .map(|g| self.scan_resident(g, hay, 0, hits))
-            .collect::<Result<_>>()?;
-        let ordered = labels.apply(hits, from, factor);
-        Ok((exits, ordered))
+            .map(|g| self.scan_resident(g, hay, tag, hits))
+            .collect()
     }
 }
 
@@ -499,70 +394,58 @@ impl Scanner {
         hits: &mut Vec<Hit>,
     ) -> Result<()> {
         hits.clear();
-        let mut factor = Vec::new();
-        let filter = self
-            .set
-            .filter()
-            .filter(|_| !self.dense.load(Ordering::Relaxed));
-        let ordered = match (filter, self.set.filter()) {
-            (Some(f), _) => {
-                let mut t = std::time::Instant::now();
-                let ordered =
-                    self.scan_resident_in(&self.set, hay, &f.labels(Some(tag)), hits, &mut factor)?;
-                if self.too_dense(factor.len(), hay.len()) {
-                    hits.clear();
-                    factor.clear();
-                    self.scan_resident_in(f.full()?, hay, &Labels::tag(tag), hits, &mut factor)?
-                } else {
-                    f.verify_factors(hits, &[hay.bytes()], Some(tag), &factor)?;
-                    super::trace("scan_resident: prefilter verification", &mut t);
-                    ordered && factor.is_empty()
-                }
-            }
-            (None, Some(f)) => {
-                self.scan_resident_in(f.full()?, hay, &Labels::tag(tag), hits, &mut factor)?
-            }
-            (None, None) => {
-                self.scan_resident_in(&self.set, hay, &Labels::tag(tag), hits, &mut factor)?
-            }
+        let Some(f) = self.set.filter() else {
+            return self.scan_resident_in(&self.set, hay, tag, hits);
         };
-        if !ordered {
-            let mut t = std::time::Instant::now();
+        if self.dense.load(Ordering::Relaxed) {
+            return self.scan_resident_in(f.full()?, hay, tag, hits);
+        }
+        let mut t = std::time::Instant::now();
+        self.scan_resident_in(&self.set, hay, 0, hits)?;
+        // One pass: user ids, the tag, the factor hits set apart, the order checked.
+        let mut factor = Vec::new();
+        let ordered = f.map_ids(hits, Some(tag), &mut factor);
+        super::trace("scan_resident: ids", &mut t);
+        if self.too_dense(factor.len(), hay.len()) {
+            hits.clear();
+            return self.scan_resident_in(f.full()?, hay, tag, hits);
+        }
+        f.verify_factors(hits, &[hay.bytes()], Some(tag), &factor)?;
+        super::trace("scan_resident: prefilter verification", &mut t);
+        if !factor.is_empty() || !ordered {
             merge(hits, true);
-            super::trace(&format!("scan_resident: merge {} hits", hits.len()), &mut t);
+            super::trace("scan_resident: merge", &mut t);
         }
         Ok(())
     }
 
-    /// A resident scan with the groups of `set`, labelled by `labels` (factor hits to
-    /// `factor`), appended to `hits`; returns whether the hits appended are in order
-    /// after the ones before them.
+    /// [`Scanner::scan_resident`] with the groups of `set` (raw hits when prefiltered),
+    /// appended to `hits`.
     fn scan_resident_in(
         &self,
         set: &DfaSet,
         hay: &ResidentHaystack,
-        labels: &Labels<'_>,
+        tag: u32,
         hits: &mut Vec<Hit>,
-        factor: &mut Vec<Hit>,
-    ) -> Result<bool> {
+    ) -> Result<()> {
         let mut t = std::time::Instant::now();
         let groups = set.groups();
-        let (exits, mut ordered) = self
-            .backend
-            .scan_resident_groups(groups, hay, labels, hits, factor)?;
-        let from = hits.len();
+        let exits = self.backend.scan_resident_groups(groups, hay, tag, hits)?;
         for (dfa, &exit) in groups.iter().zip(&exits) {
             cpu::finish(dfa, exit, hay.len() as u64, |p, e| {
                 hits.push(Hit {
                     end: e,
                     pattern: p,
-                    tag: 0,
+                    tag,
                 })
             });
         }
-        ordered &= labels.apply(hits, from, factor);
         super::trace("scan_resident: backend + finish", &mut t);
-        Ok(ordered)
+        if set.filter().is_none() {
+            merge(hits, set.group_count() > 1);
+            super::trace(&format!("scan_resident: merge {} hits", hits.len()), &mut t);
+        }
+        Ok(())
     }
 
     /// Scan one complete input.

@@ -16,7 +16,6 @@
 use super::cpu::Hit;
 use super::dfa::{CompileOptions, Dfa, Pattern};
 use super::prefilter::Prefilter;
-use super::scanner::Labels;
 use crate::error::{Error, Result, Status};
 use std::sync::{Arc, OnceLock};
 
@@ -55,21 +54,41 @@ impl Filtered {
     /// their user ids, factor hits are verified into pattern hits. Order unspecified.
     pub(crate) fn resolve(&self, mut hits: Vec<Hit>, items: &[&[u8]]) -> Result<Vec<Hit>> {
         let mut factor = Vec::new();
-        self.labels(None).apply(&mut hits, 0, &mut factor);
+        self.map_ids(&mut hits, None, &mut factor);
         self.verify_factors(&mut hits, items, None, &factor)?;
         Ok(hits)
     }
 
-    /// How raw hits of this set's groups become the caller's: user ids, the tag
-    /// `retag` (when given), factor hits set apart (raw, to verify with
-    /// [`Filtered::verify_factors`]). The GPU verifies in the scan lane and usually
-    /// leaves no factor hit: then labelling is all the host does to its hits. (Factor
-    /// hits must leave before ids are mapped: a user id may equal a factor hit id.)
-    pub(crate) fn labels(&self, retag: Option<u32>) -> Labels<'_> {
-        Labels::filtered(retag, &self.ids, self.prefilter.factor_ids())
+    /// One pass over raw hits: the factor hits move to `factor` (raw, to verify with
+    /// [`Filtered::verify_factors`]); every other hit gets its user id (and the tag
+    /// `retag`, when given). Returns whether those are in (tag, end, pattern) order
+    /// without duplicates. The GPU verifies in the scan lane and usually leaves no
+    /// factor hit: then this pass is all the host does to its hits. (Factor hits must
+    /// leave before ids are mapped: a user id may equal a factor hit id.)
+    pub(crate) fn map_ids(
+        &self,
+        hits: &mut Vec<Hit>,
+        retag: Option<u32>,
+        factor: &mut Vec<Hit>,
+    ) -> bool {
+        let (mut ordered, mut last) = (true, None);
+        // `retain_mut` moves nothing until the first hit leaves (usually none does).
+        hits.retain_mut(|h| {
+            if self.prefilter.is_factor(h.pattern) {
+                factor.push(*h);
+                return false;
+            }
+            h.pattern = self.ids[h.pattern as usize];
+            h.tag = retag.unwrap_or(h.tag);
+            let key = (h.tag, h.end, h.pattern);
+            ordered &= last.is_none_or(|l| l < key);
+            last = Some(key);
+            true
+        });
+        ordered
     }
 
-    /// Verify the factor hits that [`Filtered::labels`] set apart (`tag` = index into
+    /// Verify the factor hits that [`Filtered::map_ids`] set apart (`tag` = index into
     /// `items`) and append the matches found, with user ids and the tag `retag` (when
     /// given, else the item index). Order unspecified.
     pub(crate) fn verify_factors(
