@@ -146,9 +146,8 @@ var<private> scan_fcount: u32;
 var<private> scan_count: u32;
 var<private> scan_region: vec2<u32>;
 var<private> scan_obase: u32;
-// Most steps of one verification. SCAN_VERIFY_RESERVE (generated, at most 16384) is
-// the lane budget per call kept for verification.
-const SCAN_VERIFY_STEPS: u32 = 2048u;
+// SCAN_VERIFY_STEPS (generated): most steps of one verification. SCAN_VERIFY_RESERVE
+// (generated, at most 16384): the lane budget per call kept for verification.
 
 // Slot `slot`'s region (word range) in the round's region table; empty when there is
 // no table or its entries are malformed (the slot's hits then go to overflow records).

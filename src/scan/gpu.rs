@@ -637,6 +637,9 @@ struct Tuning {
     drain_every: u32,
     /// Lane budget per call kept for verifying factor hits (`VYRE_SCAN_VERIFY_RESERVE`).
     verify_reserve: u32,
+    /// Most steps of one verification in the lane (`VYRE_SCAN_VERIFY_STEPS`); a longer
+    /// one is left to the host.
+    verify_steps: u32,
     /// Region records per slot, fixed (`VYRE_SCAN_REGION`, 0..=8, for tests; default:
     /// each slot's region sized from its hits in the last call).
     region: Option<usize>,
@@ -662,6 +665,7 @@ impl Tuning {
             prefetch: knob("VYRE_SCAN_PREFETCH").is_none_or(|v| v != 0),
             hot_bytes: var("VYRE_SCAN_HOT_BYTES", 48 << 10).min(1 << 20) as u32,
             verify_reserve: var("VYRE_SCAN_VERIFY_RESERVE", 16384).min(1 << 14) as u32,
+            verify_steps: var("VYRE_SCAN_VERIFY_STEPS", 2048).min(1 << 14) as u32,
             // Queued hits are handled by all lanes of a warp at the same loop iteration,
             // side by side, instead of one lane at a time while the others wait (a lane
             // that verifies as soon as it finds a hit diverges from its warp), and the
@@ -689,12 +693,14 @@ fn scan_desc(device: &Device, tune: &Tuning, wg: u32) -> MegakernelDesc {
             opcode: op::DFA_SCAN,
             name: "scan_dfa".into(),
             wgsl: format!(
-                "const SCAN_HOT_WORDS: u32 = {}u;\nconst SCAN_VERIFY_RESERVE: u32 = {}u;\n\
+                "const SCAN_HOT_WORDS: u32 = {}u;\n\
+                 const SCAN_VERIFY_RESERVE: u32 = {}u;\nconst SCAN_VERIFY_STEPS: u32 = {}u;\n\
                  const SCAN_QUEUE: u32 = {}u;\nconst SCAN_QUEUE_LEN: u32 = {}u;\n\
                  const SCAN_DRAIN_MASK: u32 = {}u;\nconst SCAN_PREFETCH: bool = {};\n\
                  {}{}{WGSL}{FINISH_WGSL}",
                 hot_words(device, tune.hot_bytes),
                 tune.verify_reserve,
+                tune.verify_steps,
                 tune.queue,
                 queue_len(tune.queue),
                 tune.drain_every - 1,
