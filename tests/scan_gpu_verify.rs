@@ -167,13 +167,6 @@ fn a_rule_without_a_device_verifier_is_verified_on_the_host() {
     // `[01]{0,30}1[01]{20}` after the literal: its anchored DFA must remember the last
     // 21 bits, far past the per-verifier table limit, so the lane hands its literal
     // hits to the host while the other rule is verified in the lane.
-    let p = vec![
-        vyre::scan::Pattern::regex(r"zqk_[01]{0,30}1[01]{20}", 1),
-        vyre::scan::Pattern::regex(r"\bghp_[0-9A-Za-z]{36}\b", 2),
-    ];
-    let set = DfaSet::compile(&p, &CompileOptions::default()).unwrap();
-    assert_eq!(set.prefiltered_count(), 2);
-    let r = reference::Reference::new(&p).unwrap();
     let mut rng = scan_common::Rng(0xb175);
     let mut input = Vec::new();
     for _ in 0..300 {
@@ -182,16 +175,38 @@ fn a_rule_without_a_device_verifier_is_verified_on_the_host() {
         input.extend_from_slice(b" ghp_0123456789abcdefghijABCDEFGHIJ012345");
         input.extend((0..rng.below(3)).map(|_| b"x9 "[rng.below(3)]));
     }
-    let want = r.scan(&input).unwrap();
-    let ids: std::collections::BTreeSet<u32> = want.iter().map(|h| h.pattern).collect();
-    assert_eq!(ids.len(), 2, "both rules match");
-    let sc = Scanner::new(
-        set,
-        Box::new(GpuBackend::new(None, 256).expect("GPU backend")),
-    );
-    assert_same(&sc.scan(&input, 0).unwrap(), &want, "GPU");
-    // User id 2 equals the hit id of the first factor literal (ids of factor literals
-    // start after the pattern count): the host must not take those hits for factor hits.
-    let hay = sc.load(&input).unwrap();
-    assert_same(&sc.scan_resident(&hay, 0).unwrap(), &want, "GPU, resident");
+    // Ids 1, 2: user id 2 equals the hit id of the first factor literal (ids of factor
+    // literals start after the pattern count): the host must not take those hits for
+    // factor hits. Ids 0, 1 (each id its pattern's index): the hits need no id mapping,
+    // but the factor hits among them still go to the host.
+    for ids in [[1, 2], [0, 1]] {
+        let p = vec![
+            vyre::scan::Pattern::regex(r"zqk_[01]{0,30}1[01]{20}", ids[0]),
+            vyre::scan::Pattern::regex(r"\bghp_[0-9A-Za-z]{36}\b", ids[1]),
+        ];
+        let set = DfaSet::compile(&p, &CompileOptions::default()).unwrap();
+        assert_eq!(set.prefiltered_count(), 2);
+        let want = reference::Reference::new(&p).unwrap().scan(&input).unwrap();
+        let found: std::collections::BTreeSet<u32> = want.iter().map(|h| h.pattern).collect();
+        assert_eq!(found.len(), 2, "both rules match");
+        let sc = Scanner::new(
+            set,
+            Box::new(GpuBackend::new(None, 256).expect("GPU backend")),
+        );
+        assert_same(
+            &sc.scan(&input, 0).unwrap(),
+            &want,
+            &format!("GPU, ids {ids:?}"),
+        );
+        let hay = sc.load(&input).unwrap();
+        for tag in [0, 7] {
+            let tagged: Vec<_> = want.iter().map(|h| vyre::scan::Hit { tag, ..*h }).collect();
+            let got = sc.scan_resident(&hay, tag).unwrap();
+            assert_same(
+                &got,
+                &tagged,
+                &format!("GPU, resident, ids {ids:?}, tag {tag}"),
+            );
+        }
+    }
 }

@@ -401,7 +401,22 @@ impl Scanner {
             return self.scan_resident_in(f.full()?, hay, tag, hits);
         }
         let mut t = std::time::Instant::now();
-        self.scan_resident_in(&self.set, hay, 0, hits)?;
+        if f.ids_are_indexes() {
+            // Raw hits with the caller's tag: usually nothing is left to map.
+            self.scan_resident_in(&self.set, hay, tag, hits)?;
+            if let Some(ordered) = f.ordered_as_is(hits) {
+                super::trace("scan_resident: order", &mut t);
+                if !ordered {
+                    merge(hits, true);
+                }
+                return Ok(());
+            }
+            // A factor hit to verify: the general pass below, which takes the tag of a
+            // factor hit for an item index.
+            hits.iter_mut().for_each(|h| h.tag = 0);
+        } else {
+            self.scan_resident_in(&self.set, hay, 0, hits)?;
+        }
         // One pass: user ids, the tag, the factor hits set apart, the order checked.
         let mut factor = Vec::new();
         let ordered = f.map_ids(hits, Some(tag), &mut factor);

@@ -41,6 +41,9 @@ pub(crate) struct Filtered {
     prefilter: Prefilter,
     /// Pattern index → user id.
     ids: Vec<u32>,
+    /// Every pattern's user id is its index (rule files number their rules so): raw
+    /// hits other than factor hits then already carry user ids.
+    ids_are_indexes: bool,
     /// What the full set (every pattern in ordinary groups) is compiled from, on first
     /// use by a stream: streams carry DFA state across pieces, so they use it.
     patterns: Vec<Pattern>,
@@ -86,6 +89,31 @@ impl Filtered {
             true
         });
         ordered
+    }
+
+    /// Whether every pattern's user id is its index.
+    pub(crate) fn ids_are_indexes(&self) -> bool {
+        self.ids_are_indexes
+    }
+
+    /// When raw hits need no id mapping (user id = pattern index) and `hits` holds no
+    /// factor hit: whether they are in (tag, end, pattern) order without duplicates. A
+    /// read-only pass, the host's only one over a GPU scan's hits when the lane verified
+    /// every factor hit. None: they need [`Filtered::map_ids`].
+    pub(crate) fn ordered_as_is(&self, hits: &[Hit]) -> Option<bool> {
+        let factor = |h: &Hit| self.prefilter.is_factor(h.pattern);
+        if !self.ids_are_indexes || hits.first().is_some_and(factor) {
+            return None;
+        }
+        let key = |h: &Hit| (h.tag, h.end, h.pattern);
+        let mut ordered = true;
+        for w in hits.windows(2) {
+            if factor(&w[1]) {
+                return None;
+            }
+            ordered &= key(&w[0]) < key(&w[1]);
+        }
+        Some(ordered)
     }
 
     /// Verify the factor hits that [`Filtered::map_ids`] set apart (`tag` = index into
@@ -213,6 +241,7 @@ impl DfaSet {
             filter: Some(Arc::new(Filtered {
                 prefilter,
                 ids: patterns.iter().map(|p| p.id).collect(),
+                ids_are_indexes: patterns.iter().enumerate().all(|(i, p)| p.id as usize == i),
                 patterns: patterns.to_vec(),
                 options: options.clone(),
                 group_bytes,
