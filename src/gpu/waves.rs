@@ -25,6 +25,16 @@ const SPECULATE_BYTES: u64 = 8 << 20;
 /// Longest a single GPU wait may take before the call fails with TIMEOUT.
 const WAIT_LIMIT: Duration = Duration::from_secs(300);
 
+/// How long a thread waiting for a wave polls the device before it sleeps
+/// (`VYRE_WAIT_SPIN_US`, microseconds; 0 = sleep at once). A thread that sleeps through
+/// a round of a few milliseconds wakes on a core that has slowed down: on the H200's
+/// host, the passes over a scan's hits right after the wait then ran about half as
+/// fast as in a busy loop. Rounds longer than this sleep as before.
+static SPIN: once_cell::sync::Lazy<Duration> = once_cell::sync::Lazy::new(|| {
+    let us = std::env::var("VYRE_WAIT_SPIN_US").ok().and_then(|v| v.trim().parse().ok());
+    Duration::from_micros(us.unwrap_or(5_000))
+});
+
 /// A byte range of one buffer of a set to read back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ReadSpec {
@@ -274,6 +284,11 @@ pub(crate) fn map_and_wait(
             c.notify_all();
         });
     let deadline = Instant::now() + WAIT_LIMIT;
+    let spin_until = Instant::now() + *SPIN;
+    while signal.0.lock().map_or(true, |g| g.is_none()) && Instant::now() < spin_until {
+        let _ = state.device.poll(wgpu::PollType::Poll);
+        std::hint::spin_loop();
+    }
     match state.device.poll(wgpu::PollType::Wait {
         submission_index: Some(idx),
         timeout: Some(WAIT_LIMIT),
