@@ -186,16 +186,23 @@ impl Selector {
     }
 }
 
-fn new_instance() -> wgpu::Instance {
-    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
-    desc.backends = wgpu::Backends::all();
-    wgpu::Instance::new(desc)
+/// The process's one wgpu instance (one Vulkan instance), made on first use and never
+/// destroyed. Devices come and go on it: an instance per device would create and
+/// destroy Vulkan instances next to other threads' work, more churn in the driver than
+/// anything here needs (wgpu issue 8365 reports deadlocks on NVIDIA + Linux when
+/// Vulkan objects go away while other threads work).
+fn instance() -> &'static wgpu::Instance {
+    static INSTANCE: once_cell::sync::Lazy<wgpu::Instance> = once_cell::sync::Lazy::new(|| {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = wgpu::Backends::all();
+        wgpu::Instance::new(desc)
+    });
+    &INSTANCE
 }
 
 /// Every adapter wgpu can see, in enumeration order.
 pub fn list_adapters() -> Vec<AdapterDescription> {
-    let instance = new_instance();
-    pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()))
+    pollster::block_on(instance().enumerate_adapters(wgpu::Backends::all()))
         .iter()
         .map(AdapterDescription::of)
         .collect()
@@ -305,7 +312,6 @@ impl DeviceState {
 }
 
 struct DeviceShared {
-    instance: wgpu::Instance,
     selector: Selector,
     selector_text: String,
     current: RwLock<Arc<DeviceState>>,
@@ -390,11 +396,9 @@ impl Device {
             None => std::env::var(ADAPTER_ENV).unwrap_or_default(),
         };
         let selector = Selector::parse(&text)?;
-        let instance = new_instance();
-        let state = open(&instance, &selector, &text, 1)?;
+        let state = open(instance(), &selector, &text, 1)?;
         Ok(Device {
             shared: Arc::new(DeviceShared {
-                instance,
                 selector,
                 selector_text: text,
                 current: RwLock::new(Arc::new(state)),
@@ -449,7 +453,7 @@ impl Device {
         cur.mark_lost();
         let generation = self.shared.next_generation.fetch_add(1, Ordering::AcqRel);
         let fresh = open(
-            &self.shared.instance,
+            instance(),
             &self.shared.selector,
             &self.shared.selector_text,
             generation,

@@ -31,7 +31,9 @@ const WAIT_LIMIT: Duration = Duration::from_secs(300);
 /// host, the passes over a scan's hits right after the wait then ran about half as
 /// fast as in a busy loop. Rounds longer than this sleep as before.
 static SPIN: once_cell::sync::Lazy<Duration> = once_cell::sync::Lazy::new(|| {
-    let us = std::env::var("VYRE_WAIT_SPIN_US").ok().and_then(|v| v.trim().parse().ok());
+    let us = std::env::var("VYRE_WAIT_SPIN_US")
+        .ok()
+        .and_then(|v| v.trim().parse().ok());
     Duration::from_micros(us.unwrap_or(5_000))
 });
 
