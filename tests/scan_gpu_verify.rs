@@ -75,24 +75,30 @@ fn prefilter_verification_in_the_lane_at_its_limits() {
     want.dedup();
     let pats: std::collections::BTreeSet<u32> = want.iter().map(|h| h.pattern).collect();
     assert!(want.len() > 4520 && pats.len() > 5, "{} hits", want.len());
-    // (reserve, chunk, pass bytes, (queued factor hits, loop iterations between drains))
-    for (reserve, chunk, pass, queue) in [
-        (None, 64, Some(4096), None),
-        (None, 1 << 16, None, None),
+    // (reserve, chunk, pass bytes, (queued factor hits, loop iterations between drains),
+    // most steps of one verification)
+    for (reserve, chunk, pass, queue, steps) in [
+        (None, 64, Some(4096), None, None),
+        (None, 1 << 16, None, None, None),
+        // Verifications cut after 1 or 16 steps: the host verifies those factor hits
+        // again, and matches found twice are merged.
+        (None, 1 << 16, None, None, Some(1)),
+        (None, 4096, None, None, Some(16)),
         // Every hit verified at once; a queue drained every iteration.
-        (None, 1 << 16, None, Some(("0", "1"))),
-        (None, 4096, None, Some(("1", "1"))),
-        (Some("300"), 1 << 16, None, None),
+        (None, 1 << 16, None, Some(("0", "1")), None),
+        (None, 4096, None, Some(("1", "1")), None),
+        (Some("300"), 1 << 16, None, None, None),
         // A full queue left until the loop ends: most hits wait, the reserve runs out.
-        (Some("300"), 1 << 16, None, Some(("64", "4096"))),
-        (Some("40"), 256, Some(8192), None),
+        (Some("300"), 1 << 16, None, Some(("64", "4096")), None),
+        (Some("40"), 256, Some(8192), None, None),
         // Less reserve than one state's factor ids (`key` ends with `api_key`): the
         // lane hands the whole state to the host.
-        (Some("2"), 256, None, None),
+        (Some("2"), 256, None, None, None),
     ] {
         let (q, d) = queue.unwrap_or(("32", "8"));
         let mut knobs = vec![("VYRE_SCAN_QUEUE", q.parse().unwrap())];
         knobs.push(("VYRE_SCAN_DRAIN_EVERY", d.parse().unwrap()));
+        knobs.push(("VYRE_SCAN_VERIFY_STEPS", steps.unwrap_or(2048)));
         if let Some(r) = reserve {
             knobs.push(("VYRE_SCAN_VERIFY_RESERVE", r.parse().unwrap()));
         }
@@ -101,7 +107,7 @@ fn prefilter_verification_in_the_lane_at_its_limits() {
             b.set_pass_bytes(p);
         }
         let sc = Scanner::new(set.clone(), Box::new(b));
-        let what = format!("reserve {reserve:?} chunk {chunk} queue {queue:?}");
+        let what = format!("reserve {reserve:?} chunk {chunk} queue {queue:?} steps {steps:?}");
         assert_same(&sc.scan_many(&refs, &tags).unwrap(), &want, &what);
         for t in [1, 3] {
             let hay = sc.load(refs[t]).unwrap();

@@ -266,6 +266,9 @@ pub struct DeviceState {
     errors: Arc<Mutex<Vec<String>>>,
     /// Upload staging buffers kept for reuse (see [`StagingPool`]).
     pub(crate) staging: StagingPool,
+    /// A thread is polling this device while it waits for a wave (at most one does: its
+    /// polls run every waiter's callbacks; the others sleep).
+    pub(crate) spinning: AtomicBool,
 }
 
 /// An upload staging buffer back in the pool: being re-mapped for writing until
@@ -384,6 +387,7 @@ fn open(
         pipelines: Mutex::new(HashMap::new()),
         errors,
         staging: Arc::new(Mutex::new(Vec::new())),
+        spinning: AtomicBool::new(false),
     })
 }
 

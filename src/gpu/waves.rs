@@ -8,7 +8,8 @@
 //! else in one extra submission after the last wave.
 
 use super::device::{
-    DeviceState, PooledStaging, StagingPool, STAGING_POOL_BUFFERS, STAGING_POOL_MAX_BYTES,
+    DeviceKind, DeviceState, PooledStaging, StagingPool, STAGING_POOL_BUFFERS,
+    STAGING_POOL_MAX_BYTES,
 };
 use super::engine::{self, Census};
 use super::megakernel::Megakernel;
@@ -25,16 +26,20 @@ const SPECULATE_BYTES: u64 = 8 << 20;
 /// Longest a single GPU wait may take before the call fails with TIMEOUT.
 const WAIT_LIMIT: Duration = Duration::from_secs(300);
 
-/// How long a thread waiting for a wave polls the device before it sleeps
-/// (`VYRE_WAIT_SPIN_US`, microseconds; 0 = sleep at once). A thread that sleeps through
-/// a round of a few milliseconds wakes on a core that has slowed down: on the H200's
-/// host, the passes over a scan's hits right after the wait then ran about half as
-/// fast as in a busy loop. Rounds longer than this sleep as before.
+/// How long a thread waiting for a wave on a GPU polls the device before it sleeps
+/// (`VYRE_WAIT_SPIN_US`, microseconds, at most 1 s; 0 = sleep at once). One thread per
+/// device polls (its polls run every waiter's callbacks), and CPU adapters never do:
+/// the poller would take a core from the work it waits for. Measured on the H200:
+/// resident scans of 512 MiB with regexes 5-11 % faster (dictionaries -5 to +8 %), and
+/// the host's pass over the hits right after the wait took 0.168 ms instead of 0.266
+/// ms (BENCHMARKS.md, session 8). Our
+/// guess is that a thread that sleeps through a round of a few milliseconds wakes on a
+/// core that has slowed down. Longer rounds sleep as before.
 static SPIN: once_cell::sync::Lazy<Duration> = once_cell::sync::Lazy::new(|| {
     let us = std::env::var("VYRE_WAIT_SPIN_US")
         .ok()
         .and_then(|v| v.trim().parse().ok());
-    Duration::from_micros(us.unwrap_or(5_000))
+    Duration::from_micros(us.unwrap_or(5_000).min(1_000_000))
 });
 
 /// A byte range of one buffer of a set to read back.
@@ -286,23 +291,34 @@ pub(crate) fn map_and_wait(
             c.notify_all();
         });
     let deadline = Instant::now() + WAIT_LIMIT;
-    let spin_until = Instant::now() + *SPIN;
-    while signal.0.lock().map_or(true, |g| g.is_none()) && Instant::now() < spin_until {
-        let _ = state.device.poll(wgpu::PollType::Poll);
-        std::hint::spin_loop();
-    }
-    match state.device.poll(wgpu::PollType::Wait {
-        submission_index: Some(idx),
-        timeout: Some(WAIT_LIMIT),
-    }) {
-        Ok(_) => {}
-        Err(wgpu::PollError::Timeout) => {
-            return Err(Error::new(
-                Status::Timeout,
-                format!("the GPU did not finish a wave within {WAIT_LIMIT:?}"),
-            ))
+    let pending = || signal.0.lock().unwrap_or_else(|p| p.into_inner()).is_none();
+    if state.adapter_desc.kind != DeviceKind::Cpu
+        && !SPIN.is_zero()
+        && !state.spinning.swap(true, Ordering::AcqRel)
+    {
+        let spin_until = Instant::now() + *SPIN;
+        while pending() && Instant::now() < spin_until && !state.is_lost() {
+            if state.device.poll(wgpu::PollType::Poll).is_err() {
+                break;
+            }
+            std::hint::spin_loop();
         }
-        Err(_) => return Err(failed(state, "waiting for a wave")),
+        state.spinning.store(false, Ordering::Release);
+    }
+    if pending() {
+        match state.device.poll(wgpu::PollType::Wait {
+            submission_index: Some(idx),
+            timeout: Some(WAIT_LIMIT),
+        }) {
+            Ok(_) => {}
+            Err(wgpu::PollError::Timeout) => {
+                return Err(Error::new(
+                    Status::Timeout,
+                    format!("the GPU did not finish a wave within {WAIT_LIMIT:?}"),
+                ))
+            }
+            Err(_) => return Err(failed(state, "waiting for a wave")),
+        }
     }
     let (m, c) = &*signal;
     let mut g = m.lock().unwrap_or_else(|p| p.into_inner());

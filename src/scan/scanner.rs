@@ -411,15 +411,15 @@ impl Scanner {
                 }
                 return Ok(());
             }
-            // A factor hit to verify: the general pass below, which takes the tag of a
-            // factor hit for an item index.
-            hits.iter_mut().for_each(|h| h.tag = 0);
+            // A factor hit to verify: the general pass below.
         } else {
             self.scan_resident_in(&self.set, hay, 0, hits)?;
         }
         // One pass: user ids, the tag, the factor hits set apart, the order checked.
         let mut factor = Vec::new();
         let ordered = f.map_ids(hits, Some(tag), &mut factor);
+        // A factor hit's tag is the index of its item (the one haystack).
+        factor.iter_mut().for_each(|h| h.tag = 0);
         super::trace("scan_resident: ids", &mut t);
         if self.too_dense(factor.len(), hay.len()) {
             hits.clear();

@@ -10,8 +10,10 @@
 //! [`super::prefilter`]): their factors become one literal DFA (the last group) whose
 //! hits are verified exactly (in the GPU scan lane, or on the host), and only the
 //! remaining ("residual") patterns are split into groups, or share the literal DFA's
-//! table when they fit in it. Groups of such a set report pattern *indexes* and factor ids; the
-//! scanner resolves them to user ids ([`Filtered::resolve`]).
+//! table when they fit in it. Groups of such a set report pattern *indexes* and factor
+//! ids; the scanner resolves them to user ids ([`Filtered::resolve`]; a resident scan
+//! maps them in one pass, [`Filtered::map_ids`], or not at all when every user id is
+//! its pattern's index).
 
 use super::cpu::Hit;
 use super::dfa::{CompileOptions, Dfa, Pattern};
@@ -65,9 +67,8 @@ impl Filtered {
     /// One pass over raw hits: the factor hits move to `factor` (raw, to verify with
     /// [`Filtered::verify_factors`]); every other hit gets its user id (and the tag
     /// `retag`, when given). Returns whether those are in (tag, end, pattern) order
-    /// without duplicates. The GPU verifies in the scan lane and usually leaves no
-    /// factor hit: then this pass is all the host does to its hits. (Factor hits must
-    /// leave before ids are mapped: a user id may equal a factor hit id.)
+    /// without duplicates. (Factor hits must leave before ids are mapped: a user id may
+    /// equal a factor hit id.)
     pub(crate) fn map_ids(
         &self,
         hits: &mut Vec<Hit>,
@@ -98,8 +99,9 @@ impl Filtered {
 
     /// When raw hits need no id mapping (user id = pattern index) and `hits` holds no
     /// factor hit: whether they are in (tag, end, pattern) order without duplicates. A
-    /// read-only pass, the host's only one over a GPU scan's hits when the lane verified
-    /// every factor hit. None: they need [`Filtered::map_ids`].
+    /// read-only pass: when the lane verified every factor hit, the only one after the
+    /// GPU's records became hits (and before a merge, if they are out of order). None:
+    /// they need [`Filtered::map_ids`].
     pub(crate) fn ordered_as_is(&self, hits: &[Hit]) -> Option<bool> {
         let factor = |h: &Hit| self.prefilter.is_factor(h.pattern);
         if !self.ids_are_indexes || hits.first().is_some_and(factor) {
@@ -415,5 +417,49 @@ fn compile_if_fits(patterns: &[Pattern], options: &CompileOptions) -> Result<Opt
 fn group_options(options: &CompileOptions, group_bytes: usize) -> CompileOptions {
     CompileOptions {
         max_table_bytes: group_bytes.min(options.max_table_bytes).max(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hits_skip_the_id_pass_only_with_index_ids_and_no_factor_hit() {
+        let set = |ids: [u32; 2]| {
+            let p = [r"\bghp_[0-9A-Za-z]{36}\b", r"\bAKIA[0-9A-Z]{16}\b"];
+            let p: Vec<Pattern> = p
+                .iter()
+                .zip(ids)
+                .map(|(r, id)| Pattern::regex(r, id))
+                .collect();
+            // A group target too small for the whole set: the regexes are prefiltered.
+            DfaSet::compile_prefiltered(&p, &CompileOptions::default(), 1024).unwrap()
+        };
+        let (indexes, shifted) = (set([0, 1]), set([1, 2]));
+        let f = indexes.filter().unwrap();
+        assert!(f.ids_are_indexes());
+        assert!(!shifted.filter().unwrap().ids_are_indexes());
+        // Factor hit ids start after the 2 patterns.
+        assert!(f.prefilter.is_factor(2) && !f.prefilter.is_factor(1));
+        let hit = |end, pattern| Hit {
+            end,
+            pattern,
+            tag: 5,
+        };
+        assert_eq!(f.ordered_as_is(&[]), Some(true));
+        assert_eq!(
+            f.ordered_as_is(&[hit(1, 0), hit(1, 1), hit(5, 0)]),
+            Some(true)
+        );
+        assert_eq!(f.ordered_as_is(&[hit(1, 1), hit(1, 0)]), Some(false));
+        assert_eq!(f.ordered_as_is(&[hit(1, 0), hit(1, 0)]), Some(false));
+        // A factor hit first, in the middle or last: the id pass must run.
+        for at in 0..3 {
+            let mut h = vec![hit(1, 0), hit(2, 1), hit(3, 0)];
+            h[at].pattern = 2;
+            assert_eq!(f.ordered_as_is(&h), None, "factor hit at {at}");
+        }
+        assert_eq!(shifted.filter().unwrap().ordered_as_is(&[hit(1, 1)]), None);
     }
 }
