@@ -272,11 +272,11 @@ pub struct DeviceState {
 }
 
 /// An upload staging buffer back in the pool: being re-mapped for writing until
-/// `ready` is set by the map callback.
+/// `map` is set by the map callback ([`MAP_PENDING`], [`MAP_READY`] or [`MAP_FAILED`]).
 pub(crate) struct PooledStaging {
     pub buffer: wgpu::Buffer,
     pub size: u64,
-    pub ready: Arc<AtomicBool>,
+    pub map: Arc<std::sync::atomic::AtomicU8>,
 }
 
 /// Upload staging buffers of one device generation, reused across dispatches: the
@@ -284,6 +284,9 @@ pub(crate) struct PooledStaging {
 /// for a 512 MiB haystack), a re-mapped one is written at memcpy speed. Holds at most
 /// [`STAGING_POOL_BUFFERS`] buffers of at most [`STAGING_POOL_MAX_BYTES`] each.
 pub(crate) type StagingPool = Arc<Mutex<Vec<PooledStaging>>>;
+pub(crate) const MAP_PENDING: u8 = 0;
+pub(crate) const MAP_READY: u8 = 1;
+pub(crate) const MAP_FAILED: u8 = 2;
 pub(crate) const STAGING_POOL_BUFFERS: usize = 2;
 pub(crate) const STAGING_POOL_MAX_BYTES: u64 = 1 << 30;
 

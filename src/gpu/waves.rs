@@ -8,8 +8,8 @@
 //! else in one extra submission after the last wave.
 
 use super::device::{
-    DeviceKind, DeviceState, PooledStaging, StagingPool, STAGING_POOL_BUFFERS,
-    STAGING_POOL_MAX_BYTES,
+    DeviceKind, DeviceState, PooledStaging, StagingPool, MAP_FAILED, MAP_PENDING, MAP_READY,
+    STAGING_POOL_BUFFERS, STAGING_POOL_MAX_BYTES,
 };
 use super::engine::{self, Census};
 use super::megakernel::Megakernel;
@@ -17,7 +17,7 @@ use super::pipeline::{scope_error, CompiledPipeline};
 use super::resident::{DeviceCopy, GpuSet};
 use super::stats::{DispatchOptions, DispatchReport, StopReason, VISIT_CAP};
 use crate::error::{Error, Result, Status};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -148,7 +148,8 @@ impl Uploads {
     }
 
     /// A pooled staging buffer of at least `total` bytes, mapped (waits for a re-map
-    /// still in flight); None: create one.
+    /// still in flight, and only for that: another thread's long dispatch on the same
+    /// device does not hold this upload up); None: create one.
     fn pooled(state: &DeviceState, total: u64) -> Option<wgpu::Buffer> {
         let p = {
             let mut pool = state.staging.lock().ok()?;
@@ -157,14 +158,18 @@ impl Uploads {
                 .min_by_key(|&i| pool[i].size)?;
             pool.swap_remove(i)
         };
-        if !p.ready.load(Ordering::Acquire) {
-            // The re-map completes once the GPU finished the copy that used it.
-            let _ = state.device.poll(wgpu::PollType::Wait {
-                submission_index: None,
-                timeout: Some(WAIT_LIMIT),
-            });
+        // The re-map completes once the GPU finished the copy that used it.
+        let deadline = Instant::now() + WAIT_LIMIT;
+        while p.map.load(Ordering::Acquire) == MAP_PENDING
+            && Instant::now() < deadline
+            && !state.is_lost()
+        {
+            if state.device.poll(wgpu::PollType::Poll).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(50));
         }
-        p.ready.load(Ordering::Acquire).then_some(p.buffer)
+        (p.map.load(Ordering::Acquire) == MAP_READY).then_some(p.buffer)
     }
 
     /// Add job `job`'s queued device copies (encoded after the uploads).
@@ -203,19 +208,18 @@ impl Drop for Uploads {
         if size > STAGING_POOL_MAX_BYTES {
             return;
         }
-        let ready = Arc::new(AtomicBool::new(false));
-        let flag = ready.clone();
+        let map = Arc::new(AtomicU8::new(MAP_PENDING));
+        let flag = map.clone();
         buffer.slice(..).map_async(wgpu::MapMode::Write, move |r| {
-            flag.store(r.is_ok(), Ordering::Release);
+            flag.store(
+                if r.is_ok() { MAP_READY } else { MAP_FAILED },
+                Ordering::Release,
+            );
         });
         let Ok(mut kept) = pool.lock() else {
             return;
         };
-        kept.push(PooledStaging {
-            buffer,
-            size,
-            ready,
-        });
+        kept.push(PooledStaging { buffer, size, map });
         if kept.len() > STAGING_POOL_BUFFERS {
             // Keep the largest: they serve every smaller upload too.
             kept.sort_by_key(|p| std::cmp::Reverse(p.size));
