@@ -493,3 +493,32 @@ fn hits_queued_in_the_lane_equal_cpu_on_a_table_without_verification() {
         }
     }
 }
+
+#[test]
+fn scanners_opened_and_dropped_on_several_threads_at_once() {
+    // Each thread opens a GPU scanner (its own device), scans, checks, drops it, and
+    // does it again, while the other threads' devices work: the pattern of this suite
+    // run in parallel, under which `scan_gpu` hung now and then on the H200
+    // (BENCHMARKS.md, session 8). A hang here is that defect.
+    let p = patterns();
+    let dfa = Arc::new(Dfa::compile(&p, &CompileOptions::default()).unwrap());
+    let threads: Vec<_> = (0..4u64)
+        .map(|t| {
+            let dfa = dfa.clone();
+            std::thread::spawn(move || {
+                let mut rng = Rng(77 + t);
+                for round in 0..3 {
+                    let hay = text(&mut rng, 20_000 + 1000 * t as usize);
+                    let want = cpu::scan(&dfa, &hay);
+                    let sc = gpu(&dfa, 512, None);
+                    assert_eq!(sc.scan(&hay, 0).unwrap(), want, "thread {t} round {round}");
+                    let loaded = sc.load(&hay).unwrap();
+                    assert_eq!(sc.scan_resident(&loaded, 0).unwrap(), want, "thread {t}");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("a scanning thread panicked");
+    }
+}
