@@ -26,21 +26,23 @@ const SPECULATE_BYTES: u64 = 8 << 20;
 /// Longest a single GPU wait may take before the call fails with TIMEOUT.
 const WAIT_LIMIT: Duration = Duration::from_secs(300);
 
-/// How long a thread waiting for a wave on a GPU polls the device before it sleeps
-/// (`VYRE_WAIT_SPIN_US`, microseconds, at most 1 s; 0 = sleep at once). One thread per
-/// device polls (its polls run every waiter's callbacks), and CPU adapters never do:
-/// the poller would take a core from the work it waits for. Measured on the H200:
-/// resident scans of 512 MiB with regexes 5-11 % faster (dictionaries -5 to +8 %), and
-/// the host's pass over the hits right after the wait took 0.168 ms instead of 0.266
-/// ms (BENCHMARKS.md, session 8). Our
-/// guess is that a thread that sleeps through a round of a few milliseconds wakes on a
-/// core that has slowed down. Longer rounds sleep as before.
-static SPIN: once_cell::sync::Lazy<Duration> = once_cell::sync::Lazy::new(|| {
-    let us = std::env::var("VYRE_WAIT_SPIN_US")
-        .ok()
-        .and_then(|v| v.trim().parse().ok());
-    Duration::from_micros(us.unwrap_or(5_000).min(1_000_000))
-});
+/// How long a thread waiting for a wave polls the device before it sleeps: 5 ms on
+/// GPUs, none on CPU adapters (the poller would take a core from the work it waits
+/// for). `VYRE_WAIT_SPIN_US` (microseconds, at most 1 s; 0 = sleep at once) sets it for
+/// every adapter (the tests use it to run this path on lavapipe). One thread per device
+/// polls; its polls run every waiter's callbacks. Measured on the H200: resident scans
+/// of 512 MiB with regexes 5-11 % faster (dictionaries -5 to +8 %), and the host's pass
+/// over the hits right after the wait took 0.168 ms instead of 0.266 ms (BENCHMARKS.md,
+/// session 8). Our guess is that a thread that sleeps through a round of a few
+/// milliseconds wakes on a core that has slowed down. Longer rounds sleep as before.
+fn spin_time(kind: DeviceKind) -> Duration {
+    static SET: once_cell::sync::Lazy<Option<u64>> = once_cell::sync::Lazy::new(|| {
+        let v = std::env::var("VYRE_WAIT_SPIN_US").ok()?;
+        v.trim().parse().ok()
+    });
+    let default = if kind == DeviceKind::Cpu { 0 } else { 5_000 };
+    Duration::from_micros(SET.unwrap_or(default).min(1_000_000))
+}
 
 /// A byte range of one buffer of a set to read back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -296,11 +298,9 @@ pub(crate) fn map_and_wait(
         });
     let deadline = Instant::now() + WAIT_LIMIT;
     let pending = || signal.0.lock().unwrap_or_else(|p| p.into_inner()).is_none();
-    if state.adapter_desc.kind != DeviceKind::Cpu
-        && !SPIN.is_zero()
-        && !state.spinning.swap(true, Ordering::AcqRel)
-    {
-        let spin_until = Instant::now() + *SPIN;
+    let spin = spin_time(state.adapter_desc.kind);
+    if !spin.is_zero() && !state.spinning.swap(true, Ordering::AcqRel) {
+        let spin_until = Instant::now() + spin;
         while pending() && Instant::now() < spin_until && !state.is_lost() {
             if state.device.poll(wgpu::PollType::Poll).is_err() {
                 break;
