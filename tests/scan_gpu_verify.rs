@@ -183,8 +183,8 @@ fn a_rule_without_a_device_verifier_is_verified_on_the_host() {
     }
     // Ids 1, 2: user id 2 equals the hit id of the first factor literal (ids of factor
     // literals start after the pattern count): the host must not take those hits for
-    // factor hits. Ids 0, 1 (each id its pattern's index): the hits need no id mapping,
-    // but the factor hits among them still go to the host.
+    // factor hits. Ids 0, 1: each id its pattern's index. Tags 0 and 7: a factor hit's
+    // tag names its item for the host's verification, the caller's tag goes on after.
     for ids in [[1, 2], [0, 1]] {
         let p = vec![
             vyre::scan::Pattern::regex(r"zqk_[01]{0,30}1[01]{20}", ids[0]),

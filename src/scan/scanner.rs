@@ -401,25 +401,10 @@ impl Scanner {
             return self.scan_resident_in(f.full()?, hay, tag, hits);
         }
         let mut t = std::time::Instant::now();
-        if f.ids_are_indexes() {
-            // Raw hits with the caller's tag: usually nothing is left to map.
-            self.scan_resident_in(&self.set, hay, tag, hits)?;
-            if let Some(ordered) = f.ordered_as_is(hits) {
-                super::trace("scan_resident: order", &mut t);
-                if !ordered {
-                    merge(hits, true);
-                }
-                return Ok(());
-            }
-            // A factor hit to verify: the general pass below.
-        } else {
-            self.scan_resident_in(&self.set, hay, 0, hits)?;
-        }
+        self.scan_resident_in(&self.set, hay, 0, hits)?;
         // One pass: user ids, the tag, the factor hits set apart, the order checked.
         let mut factor = Vec::new();
         let ordered = f.map_ids(hits, Some(tag), &mut factor);
-        // A factor hit's tag is the index of its item (the one haystack).
-        factor.iter_mut().for_each(|h| h.tag = 0);
         super::trace("scan_resident: ids", &mut t);
         if self.too_dense(factor.len(), hay.len()) {
             hits.clear();

@@ -12,8 +12,7 @@
 //! remaining ("residual") patterns are split into groups, or share the literal DFA's
 //! table when they fit in it. Groups of such a set report pattern *indexes* and factor
 //! ids; the scanner resolves them to user ids ([`Filtered::resolve`]; a resident scan
-//! maps them in one pass, [`Filtered::map_ids`], or not at all when every user id is
-//! its pattern's index).
+//! maps them in one pass, [`Filtered::map_ids`]).
 
 use super::cpu::Hit;
 use super::dfa::{CompileOptions, Dfa, Pattern};
@@ -43,9 +42,6 @@ pub(crate) struct Filtered {
     prefilter: Prefilter,
     /// Pattern index → user id.
     ids: Vec<u32>,
-    /// Every pattern's user id is its index (rule files number their rules so): raw
-    /// hits other than factor hits then already carry user ids.
-    ids_are_indexes: bool,
     /// What the full set (every pattern in ordinary groups) is compiled from, on first
     /// use by a stream: streams carry DFA state across pieces, so they use it.
     patterns: Vec<Pattern>,
@@ -90,32 +86,6 @@ impl Filtered {
             true
         });
         ordered
-    }
-
-    /// Whether every pattern's user id is its index.
-    pub(crate) fn ids_are_indexes(&self) -> bool {
-        self.ids_are_indexes
-    }
-
-    /// When raw hits need no id mapping (user id = pattern index) and `hits` holds no
-    /// factor hit: whether they are in (tag, end, pattern) order without duplicates. A
-    /// read-only pass: when the lane verified every factor hit, the only one after the
-    /// GPU's records became hits (and before a merge, if they are out of order). None:
-    /// they need [`Filtered::map_ids`].
-    pub(crate) fn ordered_as_is(&self, hits: &[Hit]) -> Option<bool> {
-        let factor = |h: &Hit| self.prefilter.is_factor(h.pattern);
-        if !self.ids_are_indexes || hits.first().is_some_and(factor) {
-            return None;
-        }
-        let key = |h: &Hit| (h.tag, h.end, h.pattern);
-        let mut ordered = true;
-        for w in hits.windows(2) {
-            if factor(&w[1]) {
-                return None;
-            }
-            ordered &= key(&w[0]) < key(&w[1]);
-        }
-        Some(ordered)
     }
 
     /// Verify the factor hits that [`Filtered::map_ids`] set apart (`tag` = index into
@@ -243,7 +213,6 @@ impl DfaSet {
             filter: Some(Arc::new(Filtered {
                 prefilter,
                 ids: patterns.iter().map(|p| p.id).collect(),
-                ids_are_indexes: patterns.iter().enumerate().all(|(i, p)| p.id as usize == i),
                 patterns: patterns.to_vec(),
                 options: options.clone(),
                 group_bytes,
@@ -417,49 +386,5 @@ fn compile_if_fits(patterns: &[Pattern], options: &CompileOptions) -> Result<Opt
 fn group_options(options: &CompileOptions, group_bytes: usize) -> CompileOptions {
     CompileOptions {
         max_table_bytes: group_bytes.min(options.max_table_bytes).max(1),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hits_skip_the_id_pass_only_with_index_ids_and_no_factor_hit() {
-        let set = |ids: [u32; 2]| {
-            let p = [r"\bghp_[0-9A-Za-z]{36}\b", r"\bAKIA[0-9A-Z]{16}\b"];
-            let p: Vec<Pattern> = p
-                .iter()
-                .zip(ids)
-                .map(|(r, id)| Pattern::regex(r, id))
-                .collect();
-            // A group target too small for the whole set: the regexes are prefiltered.
-            DfaSet::compile_prefiltered(&p, &CompileOptions::default(), 1024).unwrap()
-        };
-        let (indexes, shifted) = (set([0, 1]), set([1, 2]));
-        let f = indexes.filter().unwrap();
-        assert!(f.ids_are_indexes());
-        assert!(!shifted.filter().unwrap().ids_are_indexes());
-        // Factor hit ids start after the 2 patterns.
-        assert!(f.prefilter.is_factor(2) && !f.prefilter.is_factor(1));
-        let hit = |end, pattern| Hit {
-            end,
-            pattern,
-            tag: 5,
-        };
-        assert_eq!(f.ordered_as_is(&[]), Some(true));
-        assert_eq!(
-            f.ordered_as_is(&[hit(1, 0), hit(1, 1), hit(5, 0)]),
-            Some(true)
-        );
-        assert_eq!(f.ordered_as_is(&[hit(1, 1), hit(1, 0)]), Some(false));
-        assert_eq!(f.ordered_as_is(&[hit(1, 0), hit(1, 0)]), Some(false));
-        // A factor hit first, in the middle or last: the id pass must run.
-        for at in 0..3 {
-            let mut h = vec![hit(1, 0), hit(2, 1), hit(3, 0)];
-            h[at].pattern = 2;
-            assert_eq!(f.ordered_as_is(&h), None, "factor hit at {at}");
-        }
-        assert_eq!(shifted.filter().unwrap().ordered_as_is(&[hit(1, 1)]), None);
     }
 }
