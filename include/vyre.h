@@ -3972,7 +3972,9 @@ vyre_status vyre_scanner_backend_name(const struct vyre_scanner *scanner, char *
 /**
  * Scan one complete buffer (tag 0); every hit, sorted by (end, pattern), into caller
  * storage: `hits` NULL = size query; too small → `VYRE_ERROR_INSUFFICIENT_SIZE` with the
- * count needed in `*out_hit_count` and `hits` untouched. Thread safety: safe to call
+ * count needed in `*out_hit_count` and `hits` untouched. A size query (or a buffer too
+ * small) runs the whole scan and keeps nothing: to scan once, pass room for the hits you
+ * expect, or use `vyre_scanner_scan_callback`. Thread safety: safe to call
  * concurrently on one scanner.
  *
  * # Safety
@@ -4107,7 +4109,9 @@ vyre_status vyre_scanner_load(const struct vyre_scanner *scanner, const uint8_t 
  * Scan a loaded haystack as one complete buffer with its scanner; every hit (tag
  * `tag`), sorted by (end, pattern), into caller storage: `hits` NULL = size query; too
  * small → `VYRE_ERROR_INSUFFICIENT_SIZE` with the count needed in `*out_hit_count` and
- * `hits` untouched. Same results as `vyre_scanner_scan` on the same bytes. Errors: NULL
+ * `hits` untouched (a size query runs the whole scan and keeps nothing; see
+ * `vyre_haystack_scan_callback`). Same results as `vyre_scanner_scan` on the same
+ * bytes. Errors: NULL
  * `haystack`/`out_hit_count` → `VYRE_ERROR_NULL_POINTER`; GPU failures →
  * `VYRE_ERROR_GPU`. Thread safety: calls on one haystack serialise.
  *
