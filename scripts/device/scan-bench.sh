@@ -2,7 +2,8 @@
 # Scan benchmark on a GPU machine that has no toolchain (the H200 device): runs the
 # prebuilt scan_bench from .device/ and writes its output to $OUT.
 #
-# .device/ (git-ignored) must hold, built on the dev machine in Release:
+# scripts/device/prepare.sh fills .device/ (git-ignored) on the dev machine. It must hold,
+# built in Release:
 #   scan_bench      build/scan_bench            (cmake --build build --target scan_bench)
 #   libvyre.so.0    build/lib/libvyre.so.0      (the real file, not the symlink)
 #   libhs.so.5      Debian libhyperscan5 (/usr/lib/x86_64-linux-gnu/libhs.so.5)
