@@ -9,15 +9,8 @@
 #   BENCHMARKS.md session 8), LIMIT_S: seconds per suite (default 120).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-dev=$PWD/.device
+. scripts/device/env.sh
 [ -d "$dev/bin" ] || { echo "gpu-suites: no .device/bin (run scripts/device/prepare.sh)" >&2; exit 2; }
-export LD_LIBRARY_PATH=$dev:$dev/gl${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -e "$nvidia_icd" ]; then
-    export VK_ICD_FILENAMES=$nvidia_icd
-fi
-out=${OUT:-$PWD/out}
-mkdir -p "$out"
 repeat=${1:-1}
 limit=${2:-120}
 failed=0

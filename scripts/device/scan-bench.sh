@@ -13,21 +13,10 @@
 # session-8 figures in BENCHMARKS.md are 512 5)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-dev=$PWD/.device
+. scripts/device/env.sh
 for f in scan_bench libvyre.so.0 libhs.so.5 libvulkan.so.1; do
     [ -e "$dev/$f" ] || { echo "scan-bench: missing .device/$f (see the header of $0)" >&2; exit 2; }
 done
-export LD_LIBRARY_PATH=$dev${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-# The NVIDIA ICD needs glvnd (libGLdispatch/libGLX), which the device image lacks: carry
-# them in .device/gl (Debian libglvnd0 + libglx0).
-[ -d "$dev/gl" ] && export LD_LIBRARY_PATH=$dev/gl:$LD_LIBRARY_PATH
-# Without this the loader picks a stale ICD file ("Could not get 'vkCreateInstance'").
-nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -e "$nvidia_icd" ]; then
-    export VK_ICD_FILENAMES=$nvidia_icd
-fi
-out=${OUT:-$PWD/out}
-mkdir -p "$out"
 mib=${1:-1024}
 reps=${2:-5}
 {
