@@ -3,8 +3,8 @@
  * every call), and the vyre CPU backend, vs Hyperscan block mode on all cores (one slice
  * per thread), on (a) the bundled secret rules and (b) a 2,500-word literal dictionary.
  * Best of REPS timed runs after one warm-up run.
- * usage: scan_bench RULES [MIB] [REPS] [SETS] [TEXT]   (SETS: all (default), rules or
- * dict; TEXT: a file whose bytes, repeated, make the haystack instead of the generated
+ * usage: scan_bench RULES [MIB] [REPS] [SETS] [TEXT]   (SETS: all (default: rules then
+ * dict), rules, dict, or a comma list run in order such as dict,dict; TEXT: a file whose bytes, repeated, make the haystack instead of the generated
  * word text with planted matches; prints one line per engine and set). Environment:
  * VYRE_BENCH_GPU_ONLY=1 skips the vyre CPU backend (quick GPU A/B runs). */
 #define _POSIX_C_SOURCE 200809L
@@ -234,11 +234,19 @@ int main(int argc, char **argv) {
         fl[n++] = 0;
     }
     fclose(f);
-    const char *sets = argc > 4 ? argv[4] : "all";
-    if (strcmp(sets, "dict") != 0) run("rules", rx, fl, n, hay, len, 0);
-    /* (b) 2,500 random dictionary words (4..10 lowercase letters), as literals */
-    if (strcmp(sets, "rules") != 0)
-        run("dict2500", dx, dfl, 2500, hay, len, VYRE_PATTERN_LITERAL); /* plain words: same set */
+    char *sets = strdup(argc > 4 ? argv[4] : "all"), *save = NULL;
+    for (char *set = strtok_r(sets, ",", &save); set; set = strtok_r(NULL, ",", &save)) {
+        int all = strcmp(set, "all") == 0;
+        if (!all && strcmp(set, "rules") != 0 && strcmp(set, "dict") != 0) {
+            fprintf(stderr, "scan_bench: unknown set `%s` (all, rules, dict)\n", set);
+            return 2;
+        }
+        if (all || strcmp(set, "rules") == 0) run("rules", rx, fl, n, hay, len, 0);
+        /* (b) 2,500 random dictionary words (4..10 lowercase letters), as literals */
+        if (all || strcmp(set, "dict") == 0)
+            run("dict2500", dx, dfl, 2500, hay, len, VYRE_PATTERN_LITERAL);
+    }
+    free(sets);
     printf("haystack %zu MiB\n", mib);
     free(hay);
     return 0;

@@ -2,7 +2,9 @@
 # The GPU test suites on a GPU machine that has no toolchain (the H200 device), from the
 # prebuilt binaries that scripts/device/prepare.sh put in .device/bin. Each suite runs
 # with its tests in parallel under a time limit; a suite still running then is reported
-# as hung, with a thread dump when gdb is there. Output: stdout and $OUT/gpu-suites.txt.
+# as hung, with a thread dump when gdb is there, else each thread's name, kernel wait
+# channel and CPU ticks from /proc (a thread that spins shows its ticks growing between
+# the two samples). Output: stdout and $OUT/gpu-suites.txt.
 #
 # usage: scripts/device/gpu-suites.sh [REPEAT [LIMIT_S]]
 #   REPEAT: runs of scan_gpu (default 1; it hung now and then on the H200 in parallel,
@@ -15,7 +17,15 @@ repeat=${1:-1}
 limit=${2:-120}
 failed=0
 
-# Run one suite; on the time limit, dump its threads (gdb) and kill it.
+# Threads of process $1: id, name, kernel wait channel, CPU ticks.
+threads() {
+    local t
+    for t in /proc/"$1"/task/*; do
+        echo "${t##*/} $(cat "$t/comm") $(cat "$t/wchan" 2>/dev/null) $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+    done
+}
+
+# Run one suite; on the time limit, dump its threads and kill it.
 suite() {
     local name=$1 run=$2 log="$out/$1-$2.log" start=$SECONDS
     (cd "$dev/bin" && exec "./$name") > "$log" 2>&1 &
@@ -24,6 +34,8 @@ suite() {
     if kill -0 "$pid" 2>/dev/null; then
         if command -v gdb >/dev/null; then
             gdb -p "$pid" -batch -ex 'thread apply all bt' > "$out/$name-$run-threads.txt" 2>&1
+        else
+            { threads "$pid"; sleep 2; echo "# 2 s later"; threads "$pid"; } > "$out/$name-$run-threads.txt"
         fi
         kill -9 "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null

@@ -8,6 +8,7 @@
 
 use crate::error::{Error, Result, Status};
 use std::collections::HashMap;
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -187,10 +188,7 @@ impl Selector {
 }
 
 /// The process's one wgpu instance (one Vulkan instance), made on first use and never
-/// destroyed. Devices come and go on it: an instance per device would create and
-/// destroy Vulkan instances next to other threads' work, more churn in the driver than
-/// anything here needs (wgpu issue 8365 reports deadlocks on NVIDIA + Linux when
-/// Vulkan objects go away while other threads work).
+/// destroyed.
 fn instance() -> &'static wgpu::Instance {
     static INSTANCE: once_cell::sync::Lazy<wgpu::Instance> = once_cell::sync::Lazy::new(|| {
         let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
@@ -202,6 +200,7 @@ fn instance() -> &'static wgpu::Instance {
 
 /// Every adapter wgpu can see, in enumeration order.
 pub fn list_adapters() -> Vec<AdapterDescription> {
+    let _no_destroy = lifecycle();
     pollster::block_on(instance().enumerate_adapters(wgpu::Backends::all()))
         .iter()
         .map(AdapterDescription::of)
@@ -255,8 +254,9 @@ fn pick_adapter(
 /// One generation of the wgpu device. Replaced (never mutated) by recovery.
 pub struct DeviceState {
     pub(crate) adapter_desc: AdapterDescription,
-    pub(crate) device: wgpu::Device,
-    pub(crate) queue: wgpu::Queue,
+    /// Taken by `Drop` (see [`LIFECYCLE`]).
+    pub(crate) device: ManuallyDrop<wgpu::Device>,
+    pub(crate) queue: ManuallyDrop<wgpu::Queue>,
     pub(crate) generation: u64,
     lost: Arc<AtomicBool>,
     pub(crate) limits: DeviceLimits,
@@ -342,14 +342,97 @@ impl std::fmt::Debug for Device {
     }
 }
 
+/// A wgpu device with the callbacks [`open_new`] set on it: what a parked device keeps.
+struct Opened {
+    adapter_desc: AdapterDescription,
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    lost: Arc<AtomicBool>,
+    errors: Arc<Mutex<Vec<String>>>,
+}
+
+/// When devices are created and destroyed. NVIDIA's Vulkan driver (580.159, H200)
+/// deadlocks when `vkDestroyDevice` runs while other threads call into Vulkan: the
+/// destroying thread waits for a driver thread of its device that spins forever, and
+/// every other thread blocks on a driver-wide lock (thread dumps in BENCHMARKS.md,
+/// session 9; wgpu issue 8365 reports the like). So vyre destroys devices only when
+/// no device generation is alive in the process, under this lock, which device
+/// creation and adapter enumeration also hold. Until then the last generation of a
+/// device parks it here.
+///
+/// A parked device is not reused while there are fewer than [`PARK_REUSE_AT`]: on the
+/// H200, a scan on a reused device ran up to 3× slower than on a fresh one (same
+/// session), so a process that opens one scanner after another gets fresh devices as
+/// before. A process that keeps one device open and opens and closes others reuses
+/// parked ones, so at most that many wait.
+static LIFECYCLE: once_cell::sync::Lazy<Mutex<Lifecycle>> =
+    once_cell::sync::Lazy::new(|| Mutex::new(Lifecycle::default()));
+
+/// Parked devices that make a new open reuse one instead of creating a device.
+const PARK_REUSE_AT: usize = 8;
+
+#[derive(Default)]
+struct Lifecycle {
+    /// Device generations ([`DeviceState`]s) alive in the process.
+    live: usize,
+    /// Devices whose last generation went, healthy or lost (a lost one is never reused).
+    parked: Vec<Opened>,
+}
+
+fn lifecycle() -> std::sync::MutexGuard<'static, Lifecycle> {
+    LIFECYCLE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Lifecycle {
+    /// A healthy parked device on this adapter, when enough are parked to reuse one.
+    fn reuse(&mut self, adapter_desc: &AdapterDescription) -> Option<Opened> {
+        if self.parked.len() < PARK_REUSE_AT {
+            return None;
+        }
+        let i = self
+            .parked
+            .iter()
+            .position(|p| !p.lost.load(Ordering::Acquire) && p.adapter_desc == *adapter_desc)?;
+        let p = self.parked.swap_remove(i);
+        if let Ok(mut e) = p.errors.lock() {
+            e.clear();
+        }
+        Some(p)
+    }
+}
+
+/// Open a device on the adapter `selector` picks (see [`LIFECYCLE`]).
 fn open(
     instance: &wgpu::Instance,
     selector: &Selector,
     text: &str,
     generation: u64,
 ) -> Result<DeviceState> {
+    let mut lc = lifecycle();
     let adapter = pick_adapter(instance, selector, text)?;
     let adapter_desc = AdapterDescription::of(&adapter);
+    let opened = match lc.reuse(&adapter_desc) {
+        Some(p) => p,
+        None => open_new(&adapter, adapter_desc)?,
+    };
+    lc.live += 1;
+    drop(lc);
+    let limits = DeviceLimits::from_wgpu(&opened.device.limits());
+    Ok(DeviceState {
+        adapter_desc: opened.adapter_desc,
+        device: ManuallyDrop::new(opened.device),
+        queue: ManuallyDrop::new(opened.queue),
+        generation,
+        lost: opened.lost,
+        limits,
+        pipelines: Mutex::new(HashMap::new()),
+        errors: opened.errors,
+        staging: Arc::new(Mutex::new(Vec::new())),
+        spinning: AtomicBool::new(false),
+    })
+}
+
+fn open_new(adapter: &wgpu::Adapter, adapter_desc: AdapterDescription) -> Result<Opened> {
     let desc = wgpu::DeviceDescriptor {
         label: Some("vyre"),
         required_features: wgpu::Features::empty(),
@@ -379,20 +462,63 @@ fn open(
             v.push(e.to_string());
         }
     }));
-    let limits = DeviceLimits::from_wgpu(&device.limits());
-    Ok(DeviceState {
+    Ok(Opened {
         adapter_desc,
         device,
         queue,
-        generation,
         lost,
-        limits,
-        pipelines: Mutex::new(HashMap::new()),
         errors,
-        staging: Arc::new(Mutex::new(Vec::new())),
-        spinning: AtomicBool::new(false),
     })
 }
+
+/// The last reference to a generation frees its resources and parks its device; the
+/// last generation in the process destroys every parked device (see [`LIFECYCLE`]).
+/// Resident buffers hold their generation, so none is left when this runs.
+impl Drop for DeviceState {
+    fn drop(&mut self) {
+        if !self.is_lost() {
+            // Let wgpu release what finished submissions still hold.
+            let _ = self.device.poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: Some(std::time::Duration::from_secs(5)),
+            });
+        }
+        self.pipelines
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.staging
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        // SAFETY: taken once, here; the fields are not used after this.
+        let (device, queue) = unsafe {
+            (
+                ManuallyDrop::take(&mut self.device),
+                ManuallyDrop::take(&mut self.queue),
+            )
+        };
+        let mut lc = lifecycle();
+        lc.live -= 1;
+        lc.parked.push(Opened {
+            adapter_desc: self.adapter_desc.clone(),
+            device,
+            queue,
+            lost: self.lost.clone(),
+            errors: self.errors.clone(),
+        });
+        if lc.live == 0 {
+            // Nothing else in vyre uses Vulkan now, and openers wait for this lock.
+            let gone = std::mem::take(&mut lc.parked);
+            drop(gone);
+        }
+    }
+}
+
+/// Held by the crate's unit tests that open devices, so that each sees only its own
+/// devices in [`LIFECYCLE`].
+#[cfg(test)]
+pub(crate) static GPU_TEST_LOCK: Mutex<()> = Mutex::new(());
 
 impl Device {
     /// Open a device: the adapter named by `options.adapter`, else by `VYRE_ADAPTER`, else
@@ -505,6 +631,67 @@ mod tests {
             device_id: 0,
             limits: DeviceLimits::default(),
         }
+    }
+
+    /// (generations alive, devices parked)
+    fn counts() -> (usize, usize) {
+        let lc = lifecycle();
+        (lc.live, lc.parked.len())
+    }
+
+    fn open_default() -> Device {
+        Device::new(&DeviceOptions::default()).unwrap()
+    }
+
+    /// Identity of a wgpu device: its lost flag, made once per device.
+    fn device_id(d: &Device) -> usize {
+        Arc::as_ptr(&d.state().lost) as usize
+    }
+
+    /// A device whose handles are gone is parked while another device is alive, and
+    /// every parked device is destroyed once none is alive.
+    #[test]
+    fn devices_are_destroyed_only_when_none_is_alive() {
+        let _one = GPU_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        assert_eq!(counts(), (0, 0));
+        let a = open_default();
+        let b = open_default();
+        assert_eq!(counts(), (2, 0));
+        drop(a);
+        assert_eq!(counts(), (1, 1), "parked while another device is alive");
+        drop(b);
+        assert_eq!(counts(), (0, 0), "all destroyed once none is alive");
+    }
+
+    /// While one device stays open, closed ones are parked up to PARK_REUSE_AT and then
+    /// reused; a lost one is never reused.
+    #[test]
+    fn parked_devices_are_reused_at_the_limit_and_lost_ones_never() {
+        let _one = GPU_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let keep = open_default();
+        let lost = open_default();
+        lost.debug_destroy();
+        assert!(lost.state().probe_lost());
+        let lost_id = device_id(&lost);
+        drop(lost);
+        assert_eq!(counts(), (1, 1));
+        let mut ids = std::collections::HashSet::new();
+        for _ in 0..PARK_REUSE_AT + 2 {
+            let d = open_default();
+            assert_ne!(device_id(&d), lost_id, "a lost device is not reused");
+            assert!(!d.state().is_lost());
+            ids.insert(device_id(&d));
+            drop(d);
+            assert!(counts().1 <= PARK_REUSE_AT, "parked: {}", counts().1);
+        }
+        assert_eq!(counts(), (1, PARK_REUSE_AT));
+        assert_eq!(
+            ids.len(),
+            PARK_REUSE_AT - 1,
+            "fresh devices until the limit, then reuse"
+        );
+        drop(keep);
+        assert_eq!(counts(), (0, 0));
     }
 
     #[test]

@@ -280,7 +280,7 @@ impl Megakernel {
 
     fn take_scratch(
         &self,
-        state: &DeviceState,
+        state: &Arc<DeviceState>,
         pipe: &CompiledPipeline,
         sizes: &[u64],
     ) -> Result<GpuSet> {
@@ -423,6 +423,9 @@ mod tests {
     /// the public one refuses it.
     #[test]
     fn internal_registration_takes_the_scanner_range() {
+        let _one = crate::gpu::device::GPU_TEST_LOCK
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let dev = Device::new(&DeviceOptions::default()).unwrap();
         let scan = CustomOpcode {
             opcode: op::DFA_SCAN,

@@ -112,10 +112,14 @@ pub(crate) struct GpuSet {
     pub staging: Option<wgpu::Buffer>,
     /// Engine parameters last written (budget, visit cap); zero = never.
     pub params: [u32; 2],
+    /// The generation these buffers live on, kept until they are gone (declared last,
+    /// so dropped last): vyre destroys a device only when no resource of it is left
+    /// (see `device::LIFECYCLE`).
+    _device: Arc<DeviceState>,
 }
 
 impl GpuSet {
-    pub fn new(state: &DeviceState, pipe: &CompiledPipeline, sizes: &[u64]) -> Result<GpuSet> {
+    pub fn new(state: &Arc<DeviceState>, pipe: &CompiledPipeline, sizes: &[u64]) -> Result<GpuSet> {
         let device = &state.device;
         let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let val = device.push_error_scope(wgpu::ErrorFilter::Validation);
@@ -178,6 +182,7 @@ impl GpuSet {
             bind_abi,
             bind_engine,
             staging: None,
+            _device: state.clone(),
             params: [0, 0],
         })
     }
@@ -491,7 +496,7 @@ impl ResidentSet {
     fn sync_uploads(
         &self,
         st: &mut ResidentState,
-        state: &DeviceState,
+        state: &Arc<DeviceState>,
         pipe: &CompiledPipeline,
     ) -> Result<Uploads> {
         let plan = self.plan_sync(st, state, pipe)?;
@@ -517,7 +522,7 @@ impl ResidentSet {
     fn plan_sync(
         &self,
         st: &mut ResidentState,
-        state: &DeviceState,
+        state: &Arc<DeviceState>,
         pipe: &CompiledPipeline,
     ) -> Result<Vec<(usize, u64, u64)>> {
         let stale = st
@@ -734,7 +739,7 @@ impl ResidentGuard<'_> {
     /// Make the GPU side current; returns the ranges to stage (see `stage_parts`).
     pub fn plan(
         &mut self,
-        state: &DeviceState,
+        state: &Arc<DeviceState>,
         pipe: &CompiledPipeline,
     ) -> Result<Vec<(usize, u64, u64)>> {
         self.set.plan_sync(&mut self.st, state, pipe)
