@@ -2629,8 +2629,9 @@ vyre_status vyre_device_create(const struct vyre_device_options *options, struct
  * The GPU device goes when its last user (handle, megakernel, resident set, scanner)
  * does, but vyre destroys it only once no vyre device is alive in the process:
  * NVIDIA's Vulkan driver can deadlock when a device is destroyed while other threads
- * use Vulkan. Until then it is parked, holding no buffers. A process that keeps one
- * device open while it opens and closes others reuses parked devices once 8 wait.
+ * use Vulkan. Until then it is parked: its buffers are freed, its driver context and
+ * some memory stay. A process that keeps one device open while it opens and closes
+ * others reuses parked devices once 8 wait (a lost one is never reused).
  *
  * Thread safety: must not race with other calls on the same handle.
  *

@@ -115,7 +115,7 @@ pub(crate) struct GpuSet {
     /// The generation these buffers live on, kept until they are gone (declared last,
     /// so dropped last): vyre destroys a device only when no resource of it is left
     /// (see `device::LIFECYCLE`).
-    _device: Arc<DeviceState>,
+    owner: Arc<DeviceState>,
 }
 
 impl GpuSet {
@@ -182,7 +182,7 @@ impl GpuSet {
             bind_abi,
             bind_engine,
             staging: None,
-            _device: state.clone(),
+            owner: state.clone(),
             params: [0, 0],
         })
     }
@@ -192,12 +192,12 @@ impl GpuSet {
         (self.sizes[buffer::RING] / (SLOT_WORDS as u64 * 4)) as u32
     }
 
-    /// A mappable staging buffer of at least `size` bytes.
-    pub fn staging(&mut self, state: &DeviceState, size: u64) -> &wgpu::Buffer {
+    /// The mappable readback buffer, on this set's own device, of at least `size` bytes.
+    pub fn staging(&mut self, size: u64) -> &wgpu::Buffer {
         let small = self.staging.as_ref().is_none_or(|s| s.size() < size);
         if small {
             let size = size.next_power_of_two().max(256);
-            self.staging = Some(state.device.create_buffer(&wgpu::BufferDescriptor {
+            self.staging = Some(self.owner.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("vyre readback"),
                 size,
                 usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,

@@ -8,7 +8,7 @@
 //! else in one extra submission after the last wave.
 
 use super::device::{
-    DeviceKind, DeviceState, PooledStaging, StagingPool, MAP_FAILED, MAP_PENDING, MAP_READY,
+    DeviceKind, DeviceState, PooledStaging, MAP_FAILED, MAP_PENDING, MAP_READY,
     STAGING_POOL_BUFFERS, STAGING_POOL_MAX_BYTES,
 };
 use super::engine::{self, Census};
@@ -67,13 +67,14 @@ impl ReadSpec {
 #[derive(Default)]
 pub(crate) struct Uploads {
     staging: Option<wgpu::Buffer>,
-    /// Where the staging buffer goes back to (re-mapped) when the uploads are dropped.
-    pool: Option<StagingPool>,
     copies: Vec<UploadCopy>,
     /// Buffer-to-buffer copies inside a job's set, after the staged ones.
     device: Vec<(usize, DeviceCopy)>,
     /// Bytes staged.
     pub bytes: u64,
+    /// The generation the staging buffer lives on: its pool takes the buffer back
+    /// (re-mapped) when the uploads are dropped, and the device outlives the buffer.
+    owner: Option<Arc<DeviceState>>,
 }
 
 struct UploadCopy {
@@ -87,7 +88,10 @@ struct UploadCopy {
 impl Uploads {
     /// Stage `(job, buffer, destination offset, data)` parts; offsets and lengths are
     /// multiples of 4.
-    pub fn stage(state: &DeviceState, parts: &[(usize, usize, u64, &[u8])]) -> Result<Uploads> {
+    pub fn stage(
+        state: &Arc<DeviceState>,
+        parts: &[(usize, usize, u64, &[u8])],
+    ) -> Result<Uploads> {
         let total: u64 = parts.iter().map(|p| p.3.len() as u64).sum();
         if total == 0 {
             return Ok(Uploads::default());
@@ -142,10 +146,10 @@ impl Uploads {
         staging.unmap();
         Ok(Uploads {
             staging: Some(staging),
-            pool: Some(state.staging.clone()),
             copies,
             device: Vec::new(),
             bytes: total,
+            owner: Some(state.clone()),
         })
     }
 
@@ -203,9 +207,10 @@ impl Drop for Uploads {
     /// Give the staging buffer back to its device's pool, re-mapping it for the next
     /// upload (the map completes after the submission that read it).
     fn drop(&mut self) {
-        let (Some(buffer), Some(pool)) = (self.staging.take(), self.pool.take()) else {
+        let (Some(buffer), Some(owner)) = (self.staging.take(), self.owner.take()) else {
             return;
         };
+        let pool = &owner.staging;
         let size = buffer.size();
         if size > STAGING_POOL_MAX_BYTES {
             return;
@@ -417,7 +422,7 @@ pub(crate) fn read_ranges(
     let (offs, total) = read_layout(0, reads);
     let mut encoder = state.device.create_command_encoder(&Default::default());
     uploads.encode(&mut encoder, &[&*set]);
-    let staging = set.staging(state, total).clone();
+    let staging = set.staging(total).clone();
     encode_reads(&mut encoder, set, &staging, reads, &offs);
     let idx = submit(state, encoder)?;
     map_and_wait(state, &staging, total, idx)?;
@@ -499,7 +504,7 @@ pub(crate) fn run(
             engine::CENSUS_BYTES
         };
         match jobs.first_mut() {
-            Some(j) => j.set.staging(state, size).clone(),
+            Some(j) => j.set.staging(size).clone(),
             None => return Ok(()),
         }
     };
