@@ -743,15 +743,26 @@ mod tests {
         set
     }
 
+    /// The test lock, the late-resource count before the test, a device and a
+    /// megakernel on it.
+    fn with_megakernel() -> (
+        std::sync::MutexGuard<'static, ()>,
+        usize,
+        Device,
+        crate::gpu::Megakernel,
+    ) {
+        let one = GPU_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let dev = open_default();
+        let mk = crate::gpu::Megakernel::bootstrap(&dev).unwrap();
+        (one, late_resources(), dev, mk)
+    }
+
     /// Resident buffers hold their device generation: with the device handle and the
     /// megakernel gone first, the device lives until the set goes, and nothing of it is
     /// left when it is destroyed.
     #[test]
     fn a_resident_set_keeps_its_device_until_it_goes() {
-        let _one = GPU_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let late = late_resources();
-        let dev = open_default();
-        let mk = crate::gpu::Megakernel::bootstrap(&dev).unwrap();
+        let (_one, late, dev, mk) = with_megakernel();
         let set = dispatched_set(&mk);
         drop(dev);
         drop(mk);
@@ -770,10 +781,7 @@ mod tests {
     #[test]
     fn a_lost_generation_lives_until_its_last_set_moves_on() {
         use crate::gpu::DispatchOptions;
-        let _one = GPU_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let late = late_resources();
-        let dev = open_default();
-        let mk = crate::gpu::Megakernel::bootstrap(&dev).unwrap();
+        let (_one, late, dev, mk) = with_megakernel();
         let (a, b) = (dispatched_set(&mk), dispatched_set(&mk));
         dev.debug_destroy();
         let r = a.dispatch(&DispatchOptions::default()).unwrap();
