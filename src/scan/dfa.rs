@@ -159,6 +159,10 @@ struct Extras {
     dead: Option<u32>,
     /// Literal group of a prefilter: the device verifiers of its factor literals.
     verify: Option<Arc<DeviceVerify>>,
+    /// Group of a prefiltered set: the user id of each pattern index it reports, so
+    /// that the GPU hands back hits in final form (factor hit ids, past the end, stay
+    /// raw). None: the table reports user ids.
+    report_ids: Option<Arc<[u32]>>,
 }
 
 /// How the GPU verifies the factor literals of a prefilter's literal group in the scan
@@ -319,6 +323,13 @@ impl Dfa {
     /// Give a prefilter's literal group its device verifiers.
     pub(crate) fn with_device_verify(mut self, v: DeviceVerify) -> Dfa {
         self.extras.verify = Some(Arc::new(v));
+        self.extras.id = CacheId::default(); // new content
+        self
+    }
+
+    /// Give a prefiltered set's group the user id of each pattern index it reports.
+    pub(crate) fn with_report_ids(mut self, ids: Arc<[u32]>) -> Dfa {
+        self.extras.report_ids = Some(ids);
         self.extras.id = CacheId::default(); // new content
         self
     }
@@ -674,7 +685,8 @@ impl Dfa {
         let verify = self.extras.verify.as_ref().map_or(0, |v| {
             2 + 2 * v.factors.len() + v.verifiers.iter().map(Dfa::gpu_len_words).sum::<usize>()
         });
-        verify + self.extras.starts.len()
+        let report = self.extras.report_ids.as_ref().map_or(0, |r| r.len());
+        verify + self.extras.starts.len() + report
     }
 
     /// The device layout, all `u32`:
@@ -688,7 +700,9 @@ impl Dfa {
     ///   group: base id, count, then per literal its verifier's word offset or 0 for
     ///   host verification, and `back`; the verifiers follow), 10 (verifier start states
     ///   by look-behind byte, 256 = text start, premultiplied) and 11 (a verifier's dead
-    ///   state, premultiplied; NONE when it has none). Offsets are relative to the table.
+    ///   state, premultiplied; NONE when it has none), 12 and 13 (a prefiltered set's
+    ///   report ids: offset and count; 0 when the table reports user ids). Offsets are
+    ///   relative to the table.
     pub fn gpu_words(&self) -> Vec<u32> {
         let mut w = Vec::with_capacity(self.gpu_len_words());
         let n = self.state_count as usize;
@@ -744,6 +758,11 @@ impl Dfa {
                 w[table + 2 * j] = ver.map_or(0, |i| at[i as usize]);
                 w[table + 2 * j + 1] = back;
             }
+        }
+        if let Some(ids) = &self.extras.report_ids {
+            w[12] = w.len() as u32;
+            w[13] = ids.len() as u32;
+            w.extend_from_slice(ids);
         }
         debug_assert_eq!(w.len(), self.gpu_len_words());
         w

@@ -100,6 +100,10 @@ struct Resident {
     /// Host buffers reused from call to call: fresh large allocations cost page faults
     /// on every call, more than the work done in them.
     spare: Spare,
+    /// A labelled round 0 left hits to the host or chunks to fix up: the same haystack
+    /// and tables do so again, and reading the compacted records after the labelled
+    /// copy costs a second read, so round 0 stops asking for the copy.
+    label_off: bool,
 }
 
 /// Scratch for ordering round 0's overflow records by slot: per-slot cursors, and the
@@ -157,6 +161,10 @@ struct RoundOut {
     /// Round 0: slots whose state at the chunk start differs from the previous slot's
     /// exit (None: more than the list holds).
     mismatches: Option<Vec<u32>>,
+    /// Some(ordered): `compact` holds the labelled copy (scan_label: final hits {end,
+    /// user id, tag}, every hit of the round, none left to the host; `ordered`: strictly
+    /// by (end, id)) instead of the compacted records.
+    labelled: Option<bool>,
 }
 
 /// A hit record {slot, match-set state or bit 31 | pattern id, end lo, end hi}.
@@ -359,6 +367,19 @@ fn push_record(out: &mut Vec<Hit>, dfa: Option<&Dfa>, tag: u32, set: u32, end: u
     }
 }
 
+/// Labelled records {end lo, end hi, user id, tag} (see scan_label), appended to `out`
+/// as they are: one copy.
+fn push_labelled(bytes: &[u8], out: &mut Vec<Hit>) {
+    match bytemuck::try_cast_slice::<u8, Hit>(bytes) {
+        Ok(h) if cfg!(target_endian = "little") => out.extend_from_slice(h),
+        _ => out.extend(bytes.chunks_exact(16).map(|r| Hit {
+            end: end_of(word(r, 0), word(r, 1)),
+            pattern: word(r, 2),
+            tag: word(r, 3),
+        })),
+    }
+}
+
 /// Group and chunk of slots `g * nch + k` visited in ascending order, without a
 /// division per slot: on some hosts a 64-bit division costs more than the rest of the
 /// work done per hit.
@@ -436,9 +457,10 @@ fn ensure(
     // The haystack binding is sized exactly (it may be close to the binding limit).
     let hay_bytes = hay_bytes.max(o(|r| r.hay_bytes)).max(16);
     let hit_cap = grow(hit_cap, o(|r| r.hit_cap));
-    let (hits_hint, held_hint, spare) = old.map_or((0, 0, Spare::default()), |r| {
-        (r.hits_hint, r.held_hint, r.spare)
-    });
+    let (hits_hint, held_hint, spare, label_off) = old
+        .map_or((0, 0, Spare::default(), false), |r| {
+            (r.hits_hint, r.held_hint, r.spare, r.label_off)
+        });
     let set = ResidentSet::new(
         mk,
         &ResidentDesc {
@@ -468,6 +490,7 @@ fn ensure(
         // A new ring holds no region table yet.
         table: None,
         spare,
+        label_off,
     });
     Ok(())
 }
@@ -497,6 +520,11 @@ mod hdr {
     pub const HELD: usize = 13;
     pub const COUNTED: usize = 14;
     pub const COPIED: usize = 15;
+    pub const LABEL: usize = 17;
+    pub const LABELLED: usize = 18;
+    pub const TAG: usize = 19;
+    pub const RAW: usize = 20;
+    pub const DISORDER: usize = 21;
     /// Words the host writes (the epilogue's outputs start at MISMATCHES and are zeroed).
     pub const WORDS: usize = 32;
     /// Mismatching slots the list holds (more: the host reads every slot's results).
@@ -507,8 +535,8 @@ mod hdr {
 /// `wg`-lane workgroups: the header and mismatch list, two region tables (`slots + 1`
 /// words each; round 0 uses one while its epilogue writes the other), the regions (room
 /// for `REGION_AVG` records of 2 words per slot, at most 16 MiB), the epilogue's held-hit
-/// prefixes and tile sums, the compacted hits (4 words per region record), the overflow
-/// records.
+/// prefixes and tile sums, the compacted hits (4 words per region record), their
+/// labelled copy (as many), the overflow records.
 struct RingLayout {
     tables: [usize; 2],
     regions: usize,
@@ -517,6 +545,7 @@ struct RingLayout {
     prefix: usize,
     tiles: usize,
     compact: usize,
+    labelled: usize,
     overflow: usize,
 }
 
@@ -536,7 +565,8 @@ impl RingLayout {
             prefix,
             tiles,
             compact,
-            overflow: compact + 4 * room,
+            labelled: compact + 4 * room,
+            overflow: compact + 8 * room,
         }
     }
 }
@@ -709,7 +739,7 @@ fn scan_desc(device: &Device, tune: &Tuning, wg: u32) -> MegakernelDesc {
                 fin_find_wgsl(wg),
             ),
         }],
-        epilogues: ["scan_tally", "scan_tiles", "scan_place"]
+        epilogues: ["scan_tally", "scan_tiles", "scan_place", "scan_label"]
             .iter()
             .map(|&name| Epilogue {
                 name: name.into(),
@@ -914,7 +944,7 @@ impl Backend for GpuBackend {
         tag: u32,
         hits: &mut Vec<Hit>,
     ) -> Result<u32> {
-        let exits = self.scan_resident_bundle(&[dfa], hay, tag, hits)?;
+        let (exits, _) = self.scan_resident_bundle(&[dfa], hay, tag, hits, false)?;
         Ok(exits.first().copied().unwrap_or_default())
     }
 
@@ -928,9 +958,24 @@ impl Backend for GpuBackend {
         let mut exits = Vec::with_capacity(groups.len());
         for r in self.bundles(groups) {
             let dfas: Vec<&Dfa> = groups[r].iter().map(|g| &**g).collect();
-            exits.extend(self.scan_resident_bundle(&dfas, hay, tag, hits)?);
+            exits.extend(self.scan_resident_bundle(&dfas, hay, tag, hits, false)?.0);
         }
         Ok(exits)
+    }
+
+    fn scan_resident_labelled(
+        &self,
+        groups: &[Arc<Dfa>],
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<(Vec<u32>, Option<bool>)> {
+        // One bundle: its round 0 holds every hit of the scan, so it can label them.
+        if self.bundles(groups).len() != 1 {
+            return Ok((self.scan_resident_groups(groups, hay, tag, hits)?, None));
+        }
+        let dfas: Vec<&Dfa> = groups.iter().map(|g| &**g).collect();
+        self.scan_resident_bundle(&dfas, hay, tag, hits, true)
     }
 }
 
@@ -1009,7 +1054,9 @@ impl GpuBackend {
         }
         let mut r = Ok(());
         for segs in passes.iter().filter(|p| !p.is_empty()) {
-            r = self.run_pass(dfas, items0, segs, &mut exits, hits, &mut res, 0);
+            r = self
+                .run_pass(dfas, items0, segs, &mut exits, hits, &mut res, 0, None)
+                .map(|_| ());
             if r.is_err() {
                 break;
             }
@@ -1050,13 +1097,16 @@ impl GpuBackend {
         Ok(())
     }
 
+    /// Scan a loaded haystack with a bundle; exit per group, and whether the hits came
+    /// back labelled (asked for with `label`; see [`Backend::scan_resident_labelled`]).
     fn scan_resident_bundle(
         &self,
         dfas: &[&Dfa],
         hay: &ResidentHaystack,
         tag: u32,
         hits: &mut Vec<Hit>,
-    ) -> Result<Vec<u32>> {
+        label: bool,
+    ) -> Result<(Vec<u32>, Option<bool>)> {
         let per: Vec<[Item<'_>; 1]> = dfas
             .iter()
             .map(|d| {
@@ -1071,7 +1121,7 @@ impl GpuBackend {
         let items: Vec<&[Item<'_>]> = per.iter().map(|p| p.as_slice()).collect();
         if hay.len() > self.pass_bytes {
             let exits = self.scan_bundle(dfas, &items, hits)?;
-            return Ok(exits.iter().map(|e| e[0]).collect());
+            return Ok((exits.iter().map(|e| e[0]).collect(), None));
         }
         let mut cache = lock_cache(hay)?;
         let key = dfas[0].cache_id();
@@ -1085,12 +1135,22 @@ impl GpuBackend {
             to: hay.len(),
         }];
         let mut exits: Vec<Vec<u32>> = dfas.iter().map(|d| vec![d.start_state()]).collect();
-        let r = self.run_pass(dfas, items[0], &seg, &mut exits, hits, &mut res, hay.id());
+        let label = label.then_some(tag);
+        let r = self.run_pass(
+            dfas,
+            items[0],
+            &seg,
+            &mut exits,
+            hits,
+            &mut res,
+            hay.id(),
+            label,
+        );
         if let Some(res) = res {
             cache.insert(key, Box::new(res));
         }
-        r?;
-        Ok(exits.iter().map(|e| e[0]).collect())
+        let labelled = r?;
+        Ok((exits.iter().map(|e| e[0]).collect(), labelled))
     }
 }
 
@@ -1251,7 +1311,9 @@ impl GpuBackend {
     }
 
     /// One pass of a bundle: every group's chunks run in the same rounds (slot
-    /// `g * chunks + k`); fix-up and hit collection stay per group.
+    /// `g * chunks + k`); fix-up and hit collection stay per group. `label`: the tag of
+    /// a one-item pass whose hits may come back final (user ids, this tag; see
+    /// [`Backend::scan_resident_labelled`]): returns Some(strictly ordered) when they did.
     #[allow(clippy::too_many_arguments)]
     fn run_pass(
         &self,
@@ -1262,10 +1324,11 @@ impl GpuBackend {
         out: &mut Vec<Hit>,
         res: &mut Option<Resident>,
         hay_id: u64,
-    ) -> Result<()> {
+        label: Option<u32>,
+    ) -> Result<Option<bool>> {
         let l = self.layout(items, segs, dfas.len());
         if l.n_chunks == 0 {
-            return Ok(());
+            return Ok(None);
         }
         let total: usize = segs.iter().map(|s| s.to - s.from).sum();
         let mut cap = (total / 64).clamp(4096, 1 << 24);
@@ -1384,7 +1447,7 @@ impl GpuBackend {
         // they are read runs round 0 again.
         let mut lost_reads = 0;
         let (round0, settled) = loop {
-            let mut round0 = self.round(res, slots0, Some(&lasts))?;
+            let mut round0 = self.round(res, slots0, Some(&lasts), label)?;
             let settled = round0.mismatches.as_ref().is_some_and(|m| {
                 m.iter().all(|&slot| {
                     let k = slot as usize % nch;
@@ -1494,7 +1557,7 @@ impl GpuBackend {
                 })
                 .collect();
             trace("fix-up planning", &mut t);
-            let fix = self.round(res, Slots::Args(&args), None)?;
+            let fix = self.round(res, Slots::Args(&args), None, None)?;
             trace(&format!("fix-up round ({} slots)", args.len()), &mut t);
             let mut per: Vec<Vec<(u32, u64)>> = vec![Vec::new(); launch.len()];
             for (slot, set, end) in fix.overflows() {
@@ -1521,8 +1584,21 @@ impl GpuBackend {
             .iter()
             .all(|s| items[s.item].tag == items[segs[0].item].tag)
             .then(|| items[segs[0].item].tag);
-        let fast = match (used.is_empty(), one_tag) {
-            (true, Some(tag)) => round0.push_compact(dfas, nch, tag, out)?,
+        // A labelled round 0 had no chunk to fix up (no mismatch): its hits are final,
+        // one copy.
+        let labelled = round0.labelled;
+        if labelled.is_some() && !used.is_empty() {
+            return Err(Error::new(
+                Status::Gpu,
+                "internal: a labelled round 0 has chunks to fix up",
+            ));
+        }
+        let fast = match (labelled, used.is_empty(), one_tag) {
+            (Some(_), ..) => {
+                push_labelled(&round0.compact, out);
+                true
+            }
+            (None, true, Some(tag)) => round0.push_compact(dfas, nch, tag, out)?,
             _ => false,
         };
         let mut push =
@@ -1542,7 +1618,14 @@ impl GpuBackend {
             .map(|r| std::mem::take(&mut r.spare))
             .unwrap_or_default();
         if fast {
-            trace("compacted hits", &mut t);
+            trace(
+                if labelled.is_some() {
+                    "labelled hits"
+                } else {
+                    "compacted hits"
+                },
+                &mut t,
+            );
         } else if used.is_empty() {
             // No fixed-up chunk: each hit goes straight to `out` (the slot's group and
             // tag worked out once per slot, not per hit).
@@ -1614,7 +1697,7 @@ impl GpuBackend {
             super::trim(&mut spare.sorted);
             r.spare = spare;
         }
-        Ok(())
+        Ok(labelled)
     }
 
     /// Run one round of DFA_SCAN slots on the resident set; returns the slots' results
@@ -1630,6 +1713,7 @@ impl GpuBackend {
         res: &mut Option<Resident>,
         slots_in: Slots<'_>,
         lasts: Option<&[usize]>,
+        label: Option<u32>,
     ) -> Result<RoundOut> {
         let n = match slots_in {
             Slots::Args(a) => a.len(),
@@ -1643,6 +1727,10 @@ impl GpuBackend {
                 .ok_or_else(|| Error::new(Status::Gpu, "internal: no buffer set"))?;
             let slots = r.slots as u32;
             let cap = r.hit_cap;
+            // Round 0 of a one-item pass has the epilogue label its hits with `label` as
+            // the tag; they are read instead of the compacted records (see
+            // RoundOut::labelled).
+            let label = label.filter(|_| round0 && !r.label_off);
             let mut t = std::time::Instant::now();
             // Slots past this round's are DONE from the last round, unless that round
             // failed: then the whole ring is cleared first.
@@ -1709,6 +1797,16 @@ impl GpuBackend {
             header[hdr::PREFIX] = lay.prefix as u32;
             header[hdr::TILES] = lay.tiles as u32;
             header[hdr::MISMATCH_CAP] = hdr::MISMATCH_CAP_WORDS as u32;
+            if let Some(tag) = label {
+                header[hdr::LABEL] = 1;
+                header[hdr::LABELLED] = lay.labelled as u32;
+                header[hdr::TAG] = tag;
+            }
+            let hits_at = if label.is_some() {
+                lay.labelled
+            } else {
+                lay.compact
+            };
             r.set.write(buffer::EXTRA + 2, 0, &le_bytes(&header))?;
             // Read with the dispatch: the header and mismatch list; the results (all, or
             // round 0's `lasts`); as many compacted and overflow records as the last
@@ -1745,7 +1843,7 @@ impl GpuBackend {
                 },
                 ReadRequest {
                     buffer: buffer::EXTRA + 2,
-                    offset: lay.compact as u64 * 4,
+                    offset: hits_at as u64 * 4,
                     data: sized(compact, 16 * held_hint),
                 },
                 ReadRequest {
@@ -1855,6 +1953,25 @@ impl GpuBackend {
             }
             let mut compact = sized(it.next().unwrap_or_default(), 16 * held);
             let mut records = sized(it.next().unwrap_or_default(), 16 * count);
+            // The labelled copy stands when it holds every hit of the round, final, and no
+            // chunk needs a fix-up; otherwise the compacted records are read instead.
+            let labelled =
+                (label.is_some() && count == 0 && h(hdr::RAW) == 0 && h(hdr::MISMATCHES) == 0)
+                    .then(|| h(hdr::DISORDER) == 0);
+            if label.is_some() && (h(hdr::RAW) != 0 || h(hdr::MISMATCHES) != 0) {
+                r.label_off = true;
+            }
+            if label.is_some() && super::tracing() {
+                trace(
+                    &format!(
+                        "  labelled copy: {} left to the host, {} out of order, used {}",
+                        h(hdr::RAW),
+                        h(hdr::DISORDER),
+                        labelled.is_some()
+                    ),
+                    &mut t,
+                );
+            }
             let (results, lasts) = match few {
                 Some(l) => (
                     Vec::new(),
@@ -1868,10 +1985,13 @@ impl GpuBackend {
             // What did not ride with the dispatch. A device lost since then runs the
             // round again (its dispatch rebuilds the set).
             let mut rest = || -> Result<()> {
-                if held > held_hint {
+                if label.is_some() && labelled.is_none() {
+                    r.set
+                        .read_output(buffer::EXTRA + 2, lay.compact as u64 * 4, &mut compact)?;
+                } else if held > held_hint {
                     r.set.read_output(
                         buffer::EXTRA + 2,
-                        (lay.compact + 4 * held_hint) as u64 * 4,
+                        (hits_at + 4 * held_hint) as u64 * 4,
                         &mut compact[16 * held_hint..],
                     )?;
                 }
@@ -1905,6 +2025,7 @@ impl GpuBackend {
                 compact,
                 records,
                 mismatches: None,
+                labelled,
             };
             if let Some(h) = out.overflows().find(|h| h.0 as usize >= n) {
                 return Err(Error::new(
@@ -1966,7 +2087,128 @@ fn encode_slots(args: &[[u32; 12]]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::Pattern;
+    use crate::scan::{reference, DfaSet, Pattern, ResidentHaystack};
+
+    /// A resident scan of `set` over `bytes` on lavapipe, three times (the first sizes
+    /// the hit regions): the last call's hits, whether they came back labelled, and
+    /// whether round 0 stopped asking for the labelled copy.
+    fn resident(set: &DfaSet, bytes: &[u8], tag: u32) -> (Vec<Hit>, Option<bool>, bool) {
+        let _one = crate::gpu::device::GPU_TEST_LOCK
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let b = GpuBackend::new(None, 128).expect("GPU backend (lavapipe after scripts/setup)");
+        let hay = ResidentHaystack::new(bytes.to_vec());
+        b.load_groups(set.groups(), &hay).unwrap();
+        let mut last = (Vec::new(), None, false);
+        for _ in 0..3 {
+            last.0.clear();
+            last.1 = b
+                .scan_resident_labelled(set.groups(), &hay, tag, &mut last.0)
+                .unwrap()
+                .1;
+        }
+        let cache = hay.cache.lock().unwrap();
+        last.2 = cache
+            .values()
+            .any(|r| r.downcast_ref::<Resident>().unwrap().label_off);
+        last
+    }
+
+    /// `n` tokens of two rules of the bundled rule file, each verified in the scan lane.
+    fn tokens(n: usize) -> Vec<u8> {
+        let mut t = Vec::new();
+        for i in 0..n {
+            match i % 3 {
+                0 => t.extend_from_slice(format!("x ghp_{:036} y\n", i * 7919).as_bytes()),
+                1 => t.extend_from_slice(format!("id=AKIA{:016} ", i * 31).as_bytes()),
+                _ => t.extend_from_slice(b"nothing to see here; "),
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn resident_hits_come_back_labelled_with_user_ids() {
+        // User ids that the labelling must not confuse: factor hit ids (n..), ids with
+        // bit 31 set (the record flag), and one id shared by two rules.
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/secrets.rules"))
+                .unwrap();
+        let mut p = crate::scan::rule_file_patterns(&text);
+        let n = p.len() as u32;
+        for (i, q) in p.iter_mut().enumerate() {
+            q.id = match i % 3 {
+                0 => n + i as u32,
+                1 => 0x8000_0000 | (i as u32 * 977),
+                _ => 7,
+            };
+        }
+        let set = DfaSet::compile(&p, &Default::default()).unwrap();
+        assert!(set.prefiltered_count() > 100);
+        let bytes = tokens(3000);
+        let mut want: Vec<Hit> = reference::scan(&p, &bytes)
+            .unwrap()
+            .into_iter()
+            .map(|h| Hit { tag: 5, ..h })
+            .collect();
+        want.sort_unstable_by_key(|h| (h.end, h.pattern));
+        want.dedup();
+        assert!(want.len() >= 2000, "{} hits", want.len());
+        let (mut got, labelled, off) = resident(&set, &bytes, 5);
+        assert!(labelled.is_some() && !off, "not labelled");
+        if labelled == Some(true) {
+            assert!(got
+                .windows(2)
+                .all(|w| (w[0].end, w[0].pattern) < (w[1].end, w[1].pattern)));
+        }
+        got.sort_unstable_by_key(|h| (h.end, h.pattern));
+        assert_eq!(got, want);
+        // A set without prefilter reports user ids as they are.
+        let plain = DfaSet::from(
+            Dfa::compile(
+                &[
+                    Pattern::regex("ab+c", 0xFFFF_FFF0),
+                    Pattern::literal(b"zz", 3),
+                ],
+                &Default::default(),
+            )
+            .unwrap(),
+        );
+        let mut unit = b"abbbc zz abc zzz ".to_vec();
+        unit.resize(217, b'.');
+        let bytes = unit.repeat(200);
+        let (got, labelled, _) = resident(&plain, &bytes, 1);
+        assert_eq!(labelled, Some(true));
+        let want: Vec<Hit> = reference::scan(
+            &[
+                Pattern::regex("ab+c", 0xFFFF_FFF0),
+                Pattern::literal(b"zz", 3),
+            ],
+            &bytes,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|h| Hit { tag: 1, ..h })
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn hits_only_the_host_resolves_come_back_raw() {
+        // "bc" and "c" end together: a match state with two patterns, which only the
+        // host expands, so the round's hits come back raw (and complete), read again
+        // from the compacted records.
+        let p = [Pattern::literal(b"bc", 4), Pattern::literal(b"c", 6)];
+        let set = DfaSet::from(Dfa::compile(&p, &Default::default()).unwrap());
+        let bytes = b"abc xc ".repeat(300);
+        let (mut got, labelled, off) = resident(&set, &bytes, 0);
+        assert_eq!(labelled, None);
+        // The first round found them; later rounds no longer ask for the copy.
+        assert!(off);
+        got.sort_unstable_by_key(|h| (h.end, h.pattern));
+        assert_eq!(got, reference::scan(&p, &bytes).unwrap());
+        assert_eq!(got.len(), 900);
+    }
 
     fn rec(out: &mut Vec<u8>, slot: u32, set: u32, end: u64) {
         for w in [end as u32, (end >> 32) as u32, set, slot] {
@@ -1999,6 +2241,7 @@ mod tests {
             compact,
             records: Vec::new(),
             mismatches: None,
+            labelled: None,
         };
         let mut out = vec![Hit {
             end: 1,

@@ -10,6 +10,10 @@
 //     that they start a segment); each slot's held-hit prefix and its region in the next
 //     round 0's table; then the tile's held hits are copied, in slot order, to the
 //     compact area (scan_fin_record).
+//   scan_label (one workgroup per VYRE_WG slots; round 0 of a one-item pass only): a
+//     labelled copy of the tile's compacted hits in the host's final form {end, user
+//     id, tag}, counting the records only the host can resolve and those not strictly
+//     after their predecessor, so that the host usually just copies the hits out.
 // Off (every entry returns at once) when SCAN_H_FINISH_N is 0: fix-up rounds.
 // Loops have uniform trip counts (lavapipe), and a workgroup leaves or loops only on
 // values every lane loaded through workgroupUniformLoad.
@@ -33,6 +37,13 @@ const SCAN_H_HELD: u32 = 13u;       // hits held in regions (= compacted)
 const SCAN_H_COUNTED: u32 = 14u;    // hits the slots counted
 const SCAN_H_COPIED: u32 = 15u;     // hits copied to the compact area (atomic)
 const SCAN_H_SHARES: u32 = 16u;     // 1: the next regions are capped at their share
+// Written by the host: the labelled copy (scan_label; 0 = off).
+const SCAN_H_LABEL: u32 = 17u;      // 1: write it
+const SCAN_H_LABELLED: u32 = 18u;   // word offset of the labelled records (4 words each)
+const SCAN_H_TAG: u32 = 19u;        // the tag every labelled record carries
+// Written by scan_label.
+const SCAN_H_RAW: u32 = 20u;        // records left to the host (atomic)
+const SCAN_H_DISORDER: u32 = 21u;   // records not after their predecessor (atomic)
 const SCAN_HEADER_WORDS: u32 = 32u;
 
 var<workgroup> scan_fin: array<vec4<u32>, VYRE_WG>;
@@ -186,6 +197,8 @@ fn scan_tiles(@builtin(local_invocation_index) lid: u32) {
         // The epilogue runs after every wave: only the last one's counts stand.
         atomicStore(&user2[SCAN_H_MISMATCHES], 0u);
         atomicStore(&user2[SCAN_H_COPIED], 0u);
+        atomicStore(&user2[SCAN_H_RAW], 0u);
+        atomicStore(&user2[SCAN_H_DISORDER], 0u);
         atomicStore(&user2[SCAN_H_COUNTED], carry.x);
         atomicStore(&user2[SCAN_H_HELD], carry.y);
         atomicStore(&user2[SCAN_H_SHARES], select(0u, 1u, carry.z > atomicLoad(&user2[SCAN_H_ROOM])));
@@ -254,5 +267,98 @@ fn scan_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     }
     if (copied != 0u) {
         atomicAdd(&user2[SCAN_H_COPIED], copied);
+    }
+}
+
+// The user id a compacted record reports: (id, 1); (_, 0) when only the host can
+// resolve it (a match state of several patterns, or a factor hit it verifies). A match
+// state of one pattern is resolved here too (scan_fin_record leaves those whose id has
+// bit 31 set). A table whose header word 12 is 0 reports user ids; otherwise pattern
+// index p < word 13 has user id table[word 12 + p], and larger ids are factor hits.
+fn scan_label_id(rec: vec4<u32>) -> vec2<u32> {
+    let g = atomicLoad(&ring[rec.w * 16u + 5u]);
+    var p = rec.z & 0x7fffffffu;
+    if ((rec.z & 0x80000000u) == 0u) {
+        let mo = g + user0[g + 5u] + rec.z;
+        let a = user0[mo];
+        if (user0[mo + 1u] != a + 1u) {
+            return vec2<u32>(rec.z, 0u);
+        }
+        p = user0[g + a];
+    }
+    let map = user0[g + 12u];
+    if (map == 0u) {
+        return vec2<u32>(p, 1u);
+    }
+    if (p >= user0[g + 13u]) {
+        return vec2<u32>(p, 0u);
+    }
+    return vec2<u32>(user0[g + map + p], 1u);
+}
+
+// Whether record a (labelled id ia) comes strictly before record b in (end, id) order.
+fn scan_label_before(a: vec4<u32>, ia: u32, b: vec4<u32>, ib: u32) -> bool {
+    if (a.y != b.y) {
+        return a.y < b.y;
+    }
+    if (a.x != b.x) {
+        return a.x < b.x;
+    }
+    return ia < ib;
+}
+
+@compute @workgroup_size(VYRE_WG)
+fn scan_label(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    if (lid == 0u) {
+        var n = 0u;
+        if (atomicLoad(&user2[SCAN_H_LABEL]) != 0u) {
+            n = atomicLoad(&user2[SCAN_H_FINISH_N]);
+        }
+        scan_fin_u = n;
+    }
+    let n = workgroupUniformLoad(&scan_fin_u);
+    if (wid.x * VYRE_WG >= n) {
+        return;
+    }
+    // This tile's records: from its held-hit prefix to the next tile's (or the total).
+    let tiles = (n + VYRE_WG - 1u) / VYRE_WG;
+    let tw = atomicLoad(&user2[SCAN_H_TILES]) + wid.x * 4u;
+    let first = atomicLoad(&user2[tw + 1u]);
+    var to = atomicLoad(&user2[SCAN_H_HELD]);
+    if (wid.x + 1u < tiles) {
+        to = atomicLoad(&user2[tw + 5u]);
+    }
+    to = max(to, first);
+    workgroupBarrier();
+    if (lid == 0u) {
+        scan_fin_u = (to - first + VYRE_WG - 1u) / VYRE_WG;
+    }
+    let rounds = workgroupUniformLoad(&scan_fin_u);
+    let comp = atomicLoad(&user2[SCAN_H_COMPACT]);
+    let lab = atomicLoad(&user2[SCAN_H_LABELLED]);
+    let tag = atomicLoad(&user2[SCAN_H_TAG]);
+    var raw = 0u;
+    var odd = 0u;
+    for (var r = 0u; r < rounds; r += 1u) {
+        let i = first + r * VYRE_WG + lid;
+        if (i < to) {
+            let rec = scan_fin_load4(comp + 4u * i);
+            let id = scan_label_id(rec);
+            scan_fin_store4(lab + 4u * i, vec4<u32>(rec.x, rec.y, id.x, tag));
+            if (id.y == 0u) {
+                raw += 1u;
+            } else if (i > 0u) {
+                let prev = scan_fin_load4(comp + 4u * (i - 1u));
+                if (!scan_label_before(prev, scan_label_id(prev).x, rec, id.x)) {
+                    odd += 1u;
+                }
+            }
+        }
+    }
+    if (raw != 0u) {
+        atomicAdd(&user2[SCAN_H_RAW], raw);
+    }
+    if (odd != 0u) {
+        atomicAdd(&user2[SCAN_H_DISORDER], odd);
     }
 }

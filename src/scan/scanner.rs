@@ -28,6 +28,14 @@ pub struct ResidentHaystack {
 static NEXT_HAYSTACK_ID: AtomicU64 = AtomicU64::new(1);
 
 impl ResidentHaystack {
+    /// `bytes` under a fresh id, loaded nowhere yet (see [`Backend::load_groups`]).
+    pub(crate) fn new(bytes: Vec<u8>) -> ResidentHaystack {
+        ResidentHaystack {
+            bytes,
+            id: NEXT_HAYSTACK_ID.fetch_add(1, Ordering::Relaxed),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
@@ -111,6 +119,21 @@ pub trait Backend: Send + Sync {
             .iter()
             .map(|g| self.scan_resident(g, hay, tag, hits))
             .collect()
+    }
+    /// [`Backend::scan_resident_groups`] that may hand the hits back in final form,
+    /// saving the host its passes over them: every id mapped to its user id (a group's
+    /// report ids, see `Dfa::with_report_ids`), tagged `tag`, no factor hit among them.
+    /// Returns the exits and, when the hits appended are final, whether they are
+    /// strictly increasing by (end, pattern); None: raw hits, as `scan_resident_groups`
+    /// appends. Default: raw.
+    fn scan_resident_labelled(
+        &self,
+        groups: &[Arc<Dfa>],
+        hay: &ResidentHaystack,
+        tag: u32,
+        hits: &mut Vec<Hit>,
+    ) -> Result<(Vec<u32>, Option<bool>)> {
+        Ok((self.scan_resident_groups(groups, hay, tag, hits)?, None))
     }
 }
 
@@ -206,6 +229,20 @@ fn strictly_increasing(hits: &[Hit]) -> bool {
 
 /// Hits of several groups: sort, and drop duplicates (two groups may hold patterns that
 /// share an id; a hit is reported once per (tag, id, end)).
+/// The matches that end at the end of an input of `len` bytes, for each group's exit
+/// state, appended to `hits` with `tag`.
+fn finish_groups(groups: &[Arc<Dfa>], exits: &[u32], len: usize, tag: u32, hits: &mut Vec<Hit>) {
+    for (dfa, &exit) in groups.iter().zip(exits) {
+        cpu::finish(dfa, exit, len as u64, |p, e| {
+            hits.push(Hit {
+                end: e,
+                pattern: p,
+                tag,
+            })
+        });
+    }
+}
+
 fn merge(hits: &mut Vec<Hit>, dedup: bool) {
     let key = |h: &Hit| (h.tag, h.end, h.pattern);
     // Backends deliver sorted runs (per item and group), often already in order or
@@ -367,11 +404,7 @@ impl Scanner {
         v.try_reserve_exact(bytes.len())
             .map_err(|_| Error::oom(format!("cannot allocate {} bytes", bytes.len())))?;
         v.extend_from_slice(bytes);
-        let hay = ResidentHaystack {
-            bytes: v,
-            id: NEXT_HAYSTACK_ID.fetch_add(1, Ordering::Relaxed),
-            cache: Mutex::new(HashMap::new()),
-        };
+        let hay = ResidentHaystack::new(v);
         self.backend.load_groups(self.set.groups(), &hay)?;
         Ok(hay)
     }
@@ -401,10 +434,37 @@ impl Scanner {
             return self.scan_resident_in(f.full()?, hay, tag, hits);
         }
         let mut t = std::time::Instant::now();
-        self.scan_resident_in(&self.set, hay, 0, hits)?;
-        // One pass: user ids, the tag, the factor hits set apart, the order checked.
+        let groups = self.set.groups();
+        let (exits, labelled) = self
+            .backend
+            .scan_resident_labelled(groups, hay, tag, hits)?;
+        // Raw hits (the backend's, unless it labelled them, and those at the end of the
+        // input) take one pass: user ids, the tag, the factor hits set apart, the order
+        // checked.
+        let mut eoi = Vec::new();
+        finish_groups(
+            groups,
+            &exits,
+            hay.len(),
+            tag,
+            match labelled {
+                Some(_) => &mut eoi,
+                None => &mut *hits,
+            },
+        );
+        super::trace("scan_resident: backend + finish", &mut t);
         let mut factor = Vec::new();
-        let ordered = f.map_ids(hits, Some(tag), &mut factor);
+        let ordered = match labelled {
+            Some(ordered) => {
+                f.map_ids(&mut eoi, Some(tag), &mut factor);
+                let ordered = ordered && eoi.is_empty();
+                hits.append(&mut eoi);
+                ordered
+            }
+            None => f.map_ids(hits, Some(tag), &mut factor),
+        };
+        // Verification names the item by its index in the list it is given.
+        factor.iter_mut().for_each(|h| h.tag = 0);
         super::trace("scan_resident: ids", &mut t);
         if self.too_dense(factor.len(), hay.len()) {
             hits.clear();
@@ -419,8 +479,8 @@ impl Scanner {
         Ok(())
     }
 
-    /// [`Scanner::scan_resident`] with the groups of `set` (raw hits when prefiltered),
-    /// appended to `hits`.
+    /// [`Scanner::scan_resident`] with the groups of `set`, a set without prefilter
+    /// (its groups report user ids), appended to `hits`.
     fn scan_resident_in(
         &self,
         set: &DfaSet,
@@ -430,18 +490,13 @@ impl Scanner {
     ) -> Result<()> {
         let mut t = std::time::Instant::now();
         let groups = set.groups();
-        let exits = self.backend.scan_resident_groups(groups, hay, tag, hits)?;
-        for (dfa, &exit) in groups.iter().zip(&exits) {
-            cpu::finish(dfa, exit, hay.len() as u64, |p, e| {
-                hits.push(Hit {
-                    end: e,
-                    pattern: p,
-                    tag,
-                })
-            });
-        }
+        let (exits, labelled) = self
+            .backend
+            .scan_resident_labelled(groups, hay, tag, hits)?;
+        let before = hits.len();
+        finish_groups(groups, &exits, hay.len(), tag, hits);
         super::trace("scan_resident: backend + finish", &mut t);
-        if set.filter().is_none() {
+        if labelled != Some(true) || hits.len() != before {
             merge(hits, set.group_count() > 1);
             super::trace(&format!("scan_resident: merge {} hits", hits.len()), &mut t);
         }

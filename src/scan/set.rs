@@ -208,11 +208,20 @@ impl DfaSet {
                 groups
             }
         };
+        // Each group labels its hits with user ids on the GPU (see `Dfa::with_report_ids`).
+        let ids: Arc<[u32]> = patterns.iter().map(|p| p.id).collect();
+        let groups = groups
+            .into_iter()
+            .map(|g| {
+                let g = Arc::try_unwrap(g).unwrap_or_else(|shared| (*shared).clone());
+                Arc::new(g.with_report_ids(ids.clone()))
+            })
+            .collect();
         Ok(DfaSet {
             groups,
             filter: Some(Arc::new(Filtered {
                 prefilter,
-                ids: patterns.iter().map(|p| p.id).collect(),
+                ids: ids.to_vec(),
                 patterns: patterns.to_vec(),
                 options: options.clone(),
                 group_bytes,
