@@ -522,3 +522,62 @@ fn scanners_opened_and_dropped_on_several_threads_at_once() {
         t.join().expect("a scanning thread panicked");
     }
 }
+
+#[test]
+fn resident_scans_with_any_user_ids_equal_reference() {
+    // The GPU hands a resident scan's hits back with user ids mapped on the device
+    // (when every hit is final): ids equal to the prefilter's factor hit ids, ids with
+    // bit 31 set and ids shared by several rules must all come back as the reference
+    // reports them, scan after scan, with the caller's tag.
+    let mut p = scan_common::rules();
+    let n = p.len() as u32;
+    for (i, q) in p.iter_mut().enumerate() {
+        q.id = match i % 4 {
+            0 => n + i as u32,
+            1 => 0x8000_0000 | (i as u32 * 977),
+            2 => 7,
+            _ => i as u32,
+        };
+    }
+    // A second rule with github-pat's id: tokens both match report one hit.
+    let gh = p
+        .iter()
+        .position(|q| q.expression.starts_with(br"\bghp_"))
+        .unwrap();
+    p.push(Pattern::regex("ghp_[0-9]{36}", p[gh].id));
+    let set = DfaSet::compile(&p, &CompileOptions::default()).unwrap();
+    assert!(set.prefiltered_count() >= 100);
+    let r = reference::Reference::new(&p).unwrap();
+    let planter = scan_common::Planter::new(&p);
+    let mut rng = scan_common::Rng(0x1abe1);
+    let sc = Scanner::new(
+        set,
+        Box::new(GpuBackend::new(None, 256).expect("GPU backend")),
+    );
+    for len in [40_000usize, 150_000] {
+        let mut bytes = planter.input(&mut rng, len);
+        for i in 0..40u64 {
+            bytes.extend_from_slice(format!(" ghp_{:036} ", i * 104_729).as_bytes());
+        }
+        let mut want: Vec<Hit> = r
+            .scan(&bytes)
+            .unwrap()
+            .into_iter()
+            .map(|h| Hit {
+                tag: 0xFFFF_FFFF,
+                ..h
+            })
+            .collect();
+        want.sort_unstable_by_key(|h| (h.end, h.pattern));
+        want.dedup();
+        assert!(want.len() > 50, "{} hits", want.len());
+        let hay = sc.load(&bytes).unwrap();
+        for round in 0..3 {
+            assert_eq!(
+                sc.scan_resident(&hay, 0xFFFF_FFFF).unwrap(),
+                want,
+                "len {len} round {round}"
+            );
+        }
+    }
+}

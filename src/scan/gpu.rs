@@ -2163,6 +2163,17 @@ mod tests {
         }
         got.sort_unstable_by_key(|h| (h.end, h.pattern));
         assert_eq!(got, want);
+        // A second rule with the github-pat rule's id matches the same tokens: every hit
+        // is final, but equal hits are not strictly increasing, so the host must merge.
+        let gh = p
+            .iter()
+            .position(|q| q.expression.starts_with(br"\bghp_"))
+            .unwrap();
+        p.push(Pattern::regex("ghp_[0-9]{36}", p[gh].id));
+        let set = DfaSet::compile(&p, &Default::default()).unwrap();
+        let (got, labelled, _) = resident(&set, &bytes, 5);
+        assert_eq!(labelled, Some(false));
+        assert_eq!(got.len(), want.len() + 1000);
         // A set without prefilter reports user ids as they are.
         let plain = DfaSet::from(
             Dfa::compile(
