@@ -165,6 +165,9 @@ struct RoundOut {
     /// user id, tag}, every hit of the round, none left to the host; `ordered`: strictly
     /// by (end, id)) instead of the compacted records.
     labelled: Option<bool>,
+    /// Records of the labelled copy that are match states to expand in place (still
+    /// compacted records {end, state, slot}), any order.
+    exceptions: Vec<u32>,
 }
 
 /// A hit record {slot, match-set state or bit 31 | pattern id, end lo, end hi}.
@@ -348,6 +351,74 @@ impl RoundOut {
     }
 }
 
+impl RoundOut {
+    /// The labelled copy's hits appended to `out`: final records as they are (one
+    /// copy), the listed match states expanded where they stand, each into its
+    /// patterns' user ids (`nch` chunks per group of `dfas`). Returns whether those
+    /// expansions keep the hits strictly increasing (a compiled table's lists are
+    /// sorted; an imported one's need not be).
+    fn push_labelled(
+        &self,
+        dfas: &[&Dfa],
+        nch: usize,
+        tag: u32,
+        out: &mut Vec<Hit>,
+    ) -> Result<bool> {
+        let decoded: Vec<Hit>;
+        let recs = match bytemuck::try_cast_slice::<u8, Hit>(&self.compact) {
+            Ok(h) if cfg!(target_endian = "little") => h,
+            _ => {
+                decoded = (self.compact.chunks_exact(16))
+                    .map(|r| Hit {
+                        end: end_of(word(r, 0), word(r, 1)),
+                        pattern: word(r, 2),
+                        tag: word(r, 3),
+                    })
+                    .collect();
+                &decoded
+            }
+        };
+        let mut exc = self.exceptions.clone();
+        exc.sort_unstable();
+        out.reserve(recs.len() + 2 * exc.len());
+        let (mut from, mut ordered) = (0usize, true);
+        let nslots = nch * dfas.len();
+        for &i in &exc {
+            let i = i as usize;
+            let r = match recs.get(i) {
+                Some(r) if i >= from && (r.tag as usize) < nslots => r,
+                _ => {
+                    return Err(Error::new(
+                        Status::Gpu,
+                        format!("internal: labelled record {i} of {} listed for expansion is not a record of this round", recs.len()),
+                    ))
+                }
+            };
+            out.extend_from_slice(&recs[from..i]);
+            let d = dfas[r.tag as usize / nch.max(1)];
+            let ids = match r.pattern < d.state_count() {
+                true => d.matches(r.pattern),
+                false => &[],
+            };
+            if ids.len() < 2 {
+                return Err(Error::new(
+                    Status::Gpu,
+                    format!("internal: labelled record {i} names state {} of slot {}, not a state of several patterns", r.pattern, r.tag),
+                ));
+            }
+            ordered &= ids.windows(2).all(|w| w[0] < w[1]);
+            out.extend(ids.iter().map(|&pattern| Hit {
+                end: r.end,
+                pattern,
+                tag,
+            }));
+            from = i + 1;
+        }
+        out.extend_from_slice(&recs[from..]);
+        Ok(ordered)
+    }
+}
+
 /// The hits of one record into `out`: bit 31 | pattern id (a match verified in the lane,
 /// a factor hit left to the host, or a state the epilogue resolved) as that pattern; a
 /// match state as each pattern it names in `dfa`, its group's table.
@@ -364,19 +435,6 @@ fn push_record(out: &mut Vec<Hit>, dfa: Option<&Dfa>, tag: u32, set: u32, end: u
                 .iter()
                 .map(|&pattern| Hit { end, pattern, tag }),
         );
-    }
-}
-
-/// Labelled records {end lo, end hi, user id, tag} (see scan_label), appended to `out`
-/// as they are: one copy.
-fn push_labelled(bytes: &[u8], out: &mut Vec<Hit>) {
-    match bytemuck::try_cast_slice::<u8, Hit>(bytes) {
-        Ok(h) if cfg!(target_endian = "little") => out.extend_from_slice(h),
-        _ => out.extend(bytes.chunks_exact(16).map(|r| Hit {
-            end: end_of(word(r, 0), word(r, 1)),
-            pattern: word(r, 2),
-            tag: word(r, 3),
-        })),
     }
 }
 
@@ -525,10 +583,15 @@ mod hdr {
     pub const TAG: usize = 19;
     pub const RAW: usize = 20;
     pub const DISORDER: usize = 21;
+    pub const EXC: usize = 22;
+    pub const EXC_CAP: usize = 23;
     /// Words the host writes (the epilogue's outputs start at MISMATCHES and are zeroed).
     pub const WORDS: usize = 32;
     /// Mismatching slots the list holds (more: the host reads every slot's results).
     pub const MISMATCH_CAP_WORDS: usize = 1024;
+    /// Labelled records the host expands in place that the list after the mismatch
+    /// list holds (more: the labelled copy is not used).
+    pub const EXC_CAP_WORDS: usize = 1024;
 }
 
 /// Word offsets in the hit ring (extra buffer 2) of a set with `slots` slots and
@@ -552,7 +615,7 @@ struct RingLayout {
 impl RingLayout {
     fn of(slots: usize, wg: u32) -> RingLayout {
         let room = (REGION_AVG * slots).min(1 << 21);
-        let t0 = hdr::WORDS + hdr::MISMATCH_CAP_WORDS;
+        let t0 = hdr::WORDS + hdr::MISMATCH_CAP_WORDS + hdr::EXC_CAP_WORDS;
         let t1 = t0 + slots + 1;
         let regions = t1 + slots + 1;
         let prefix = regions + 2 * room;
@@ -1586,7 +1649,7 @@ impl GpuBackend {
             .then(|| items[segs[0].item].tag);
         // A labelled round 0 had no chunk to fix up (no mismatch): its hits are final,
         // one copy.
-        let labelled = round0.labelled;
+        let mut labelled = round0.labelled;
         if labelled.is_some() && !used.is_empty() {
             return Err(Error::new(
                 Status::Gpu,
@@ -1594,9 +1657,15 @@ impl GpuBackend {
             ));
         }
         let fast = match (labelled, used.is_empty(), one_tag) {
-            (Some(_), ..) => {
-                push_labelled(&round0.compact, out);
+            (Some(ordered), _, Some(tag)) => {
+                labelled = Some(ordered & round0.push_labelled(dfas, nch, tag, out)?);
                 true
+            }
+            (Some(_), ..) => {
+                return Err(Error::new(
+                    Status::Gpu,
+                    "internal: a labelled round 0 of a pass with several tags",
+                ))
             }
             (None, true, Some(tag)) => round0.push_compact(dfas, nch, tag, out)?,
             _ => false,
@@ -1801,6 +1870,7 @@ impl GpuBackend {
                 header[hdr::LABEL] = 1;
                 header[hdr::LABELLED] = lay.labelled as u32;
                 header[hdr::TAG] = tag;
+                header[hdr::EXC_CAP] = hdr::EXC_CAP_WORDS as u32;
             }
             let hits_at = if label.is_some() {
                 lay.labelled
@@ -1838,7 +1908,13 @@ impl GpuBackend {
                     offset: 0,
                     data: vec![
                         0;
-                        4 * (hdr::WORDS + if round0 { hdr::MISMATCH_CAP_WORDS } else { 0 })
+                        4 * (hdr::WORDS
+                            + if round0 { hdr::MISMATCH_CAP_WORDS } else { 0 }
+                            + if label.is_some() {
+                                hdr::EXC_CAP_WORDS
+                            } else {
+                                0
+                            })
                     ],
                 },
                 ReadRequest {
@@ -1955,17 +2031,26 @@ impl GpuBackend {
             let mut records = sized(it.next().unwrap_or_default(), 16 * count);
             // The labelled copy stands when it holds every hit of the round, final, and no
             // chunk needs a fix-up; otherwise the compacted records are read instead.
+            let settled_copy =
+                h(hdr::RAW) == 0 && h(hdr::MISMATCHES) == 0 && h(hdr::EXC) <= hdr::EXC_CAP_WORDS;
             let labelled =
-                (label.is_some() && count == 0 && h(hdr::RAW) == 0 && h(hdr::MISMATCHES) == 0)
-                    .then(|| h(hdr::DISORDER) == 0);
-            if label.is_some() && (h(hdr::RAW) != 0 || h(hdr::MISMATCHES) != 0) {
+                (label.is_some() && count == 0 && settled_copy).then(|| h(hdr::DISORDER) == 0);
+            if label.is_some() && !settled_copy {
                 r.label_off = true;
             }
+            let exceptions: Vec<u32> = match labelled {
+                Some(_) => {
+                    let at = hdr::WORDS + hdr::MISMATCH_CAP_WORDS;
+                    (0..h(hdr::EXC)).map(|i| word(&head, at + i)).collect()
+                }
+                None => Vec::new(),
+            };
             if label.is_some() && super::tracing() {
                 trace(
                     &format!(
-                        "  labelled copy: {} left to the host, {} out of order, used {}",
+                        "  labelled copy: {} left to the host, {} expanded by it, {} out of order, used {}",
                         h(hdr::RAW),
+                        h(hdr::EXC),
                         h(hdr::DISORDER),
                         labelled.is_some()
                     ),
@@ -2026,6 +2111,7 @@ impl GpuBackend {
                 records,
                 mismatches: None,
                 labelled,
+                exceptions,
             };
             if let Some(h) = out.overflows().find(|h| h.0 as usize >= n) {
                 return Err(Error::new(
@@ -2205,20 +2291,50 @@ mod tests {
     }
 
     #[test]
-    fn hits_only_the_host_resolves_come_back_raw() {
-        // "bc" and "c" end together: a match state with two patterns, which only the
-        // host expands, so the round's hits come back raw (and complete), read again
-        // from the compacted records.
+    fn states_of_several_patterns_expand_in_place() {
+        // "bc" and "c" end together: a match state with two patterns. Listed by the
+        // epilogue, the host expands it where it stands in the labelled copy.
         let p = [Pattern::literal(b"bc", 4), Pattern::literal(b"c", 6)];
         let set = DfaSet::from(Dfa::compile(&p, &Default::default()).unwrap());
-        let bytes = b"abc xc ".repeat(300);
-        let (mut got, labelled, off) = resident(&set, &bytes, 0);
-        assert_eq!(labelled, None);
-        // The first round found them; later rounds no longer ask for the copy.
-        assert!(off);
-        got.sort_unstable_by_key(|h| (h.end, h.pattern));
+        let mut unit = b"abc xc ".to_vec();
+        unit.resize(100, b'.');
+        let bytes = unit.repeat(300);
+        let (got, labelled, off) = resident(&set, &bytes, 0);
+        assert_eq!((labelled, off), (Some(true), false));
         assert_eq!(got, reference::scan(&p, &bytes).unwrap());
         assert_eq!(got.len(), 900);
+        // More such states than the list holds: the copy is not used.
+        let bytes = unit.repeat(hdr::EXC_CAP_WORDS + 100);
+        let (mut got, labelled, off) = resident(&set, &bytes, 0);
+        assert_eq!((labelled, off), (None, true));
+        got.sort_unstable_by_key(|h| (h.end, h.pattern));
+        assert_eq!(got, reference::scan(&p, &bytes).unwrap());
+    }
+
+    #[test]
+    fn hits_only_the_host_resolves_come_back_raw() {
+        // Two residual patterns of a prefiltered set end together: a state of two
+        // pattern indexes, which the host maps and expands, so the round's hits come
+        // back raw (read again from the compacted records) and the haystack stops asking
+        // for the labelled copy. Ids equal indexes, so raw hits compare with the
+        // reference as they are.
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/secrets.rules"))
+                .unwrap();
+        let mut p = crate::scan::rule_file_patterns(&text);
+        p.push(Pattern::regex("q[0-9]{4}z", 0));
+        p.push(Pattern::regex("[0-9]{3}z", 0));
+        for (i, q) in p.iter_mut().enumerate() {
+            q.id = i as u32;
+        }
+        let set = DfaSet::compile(&p, &Default::default()).unwrap();
+        assert!(set.prefiltered_count() > 100);
+        let bytes = b"abc q1234z ".repeat(300);
+        let (mut got, labelled, off) = resident(&set, &bytes, 0);
+        assert_eq!((labelled, off), (None, true));
+        got.sort_unstable_by_key(|h| (h.end, h.pattern));
+        assert_eq!(got, reference::scan(&p, &bytes).unwrap());
+        assert_eq!(got.len(), 600);
     }
 
     fn rec(out: &mut Vec<u8>, slot: u32, set: u32, end: u64) {
@@ -2253,6 +2369,7 @@ mod tests {
             records: Vec::new(),
             mismatches: None,
             labelled: None,
+            exceptions: Vec::new(),
         };
         let mut out = vec![Hit {
             end: 1,

@@ -12,8 +12,9 @@
 //     compact area (scan_fin_record).
 //   scan_label (one workgroup per VYRE_WG slots; round 0 of a one-item pass only): a
 //     labelled copy of the tile's compacted hits in the host's final form {end, user
-//     id, tag}, counting the records only the host can resolve and those not strictly
-//     after their predecessor, so that the host usually just copies the hits out.
+//     id, tag}, listing the states the host expands in place and counting the records
+//     only the host can resolve and those not strictly after their predecessor, so
+//     that the host usually just copies the hits out.
 // Off (every entry returns at once) when SCAN_H_FINISH_N is 0: fix-up rounds.
 // Loops have uniform trip counts (lavapipe), and a workgroup leaves or loops only on
 // values every lane loaded through workgroupUniformLoad.
@@ -44,6 +45,8 @@ const SCAN_H_TAG: u32 = 19u;        // the tag every labelled record carries
 // Written by scan_label.
 const SCAN_H_RAW: u32 = 20u;        // records left to the host (atomic)
 const SCAN_H_DISORDER: u32 = 21u;   // records not after their predecessor (atomic)
+const SCAN_H_EXC: u32 = 22u;        // states the host expands in place (atomic; may exceed the cap)
+const SCAN_H_EXC_CAP: u32 = 23u;    // (host) their list's length, after the mismatch list
 const SCAN_HEADER_WORDS: u32 = 32u;
 
 var<workgroup> scan_fin: array<vec4<u32>, VYRE_WG>;
@@ -199,6 +202,7 @@ fn scan_tiles(@builtin(local_invocation_index) lid: u32) {
         atomicStore(&user2[SCAN_H_COPIED], 0u);
         atomicStore(&user2[SCAN_H_RAW], 0u);
         atomicStore(&user2[SCAN_H_DISORDER], 0u);
+        atomicStore(&user2[SCAN_H_EXC], 0u);
         atomicStore(&user2[SCAN_H_COUNTED], carry.x);
         atomicStore(&user2[SCAN_H_HELD], carry.y);
         atomicStore(&user2[SCAN_H_SHARES], select(0u, 1u, carry.z > atomicLoad(&user2[SCAN_H_ROOM])));
@@ -270,41 +274,38 @@ fn scan_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     }
 }
 
-// The user id a compacted record reports: (id, 1); (_, 0) when only the host can
-// resolve it (a match state of several patterns, or a factor hit it verifies). A match
-// state of one pattern is resolved here too (scan_fin_record leaves those whose id has
-// bit 31 set). A table whose header word 12 is 0 reports user ids; otherwise pattern
-// index p < word 13 has user id table[word 12 + p], and larger ids are factor hits.
-fn scan_label_id(rec: vec4<u32>) -> vec2<u32> {
+// How the labelled copy can give a compacted record: (id, id, 1) final, with its user
+// id; (first, last, 2) a match state of several patterns of a table that reports user
+// ids (sorted), which the host expands in place from the exception list; (_, _, 0) only
+// the host can resolve it (a factor hit it verifies, or a state of several pattern
+// indexes), and the copy is not used. A match state of one pattern is resolved here
+// too (scan_fin_record leaves those whose id has bit 31 set). A table whose header
+// word 12 is 0 reports user ids; otherwise pattern index p < word 13 has user id
+// table[word 12 + p], and larger ids are factor hits.
+fn scan_label_id(rec: vec4<u32>) -> vec3<u32> {
     let g = atomicLoad(&ring[rec.w * 16u + 5u]);
+    let map = user0[g + 12u];
     var p = rec.z & 0x7fffffffu;
     if ((rec.z & 0x80000000u) == 0u) {
         let mo = g + user0[g + 5u] + rec.z;
         let a = user0[mo];
-        if (user0[mo + 1u] != a + 1u) {
-            return vec2<u32>(rec.z, 0u);
+        let b = user0[mo + 1u];
+        if (b != a + 1u) {
+            if (map == 0u && b > a) {
+                return vec3<u32>(user0[g + a], user0[g + b - 1u], 2u);
+            }
+            return vec3<u32>(0u);
         }
         p = user0[g + a];
     }
-    let map = user0[g + 12u];
     if (map == 0u) {
-        return vec2<u32>(p, 1u);
+        return vec3<u32>(p, p, 1u);
     }
     if (p >= user0[g + 13u]) {
-        return vec2<u32>(p, 0u);
+        return vec3<u32>(0u);
     }
-    return vec2<u32>(user0[g + map + p], 1u);
-}
-
-// Whether record a (labelled id ia) comes strictly before record b in (end, id) order.
-fn scan_label_before(a: vec4<u32>, ia: u32, b: vec4<u32>, ib: u32) -> bool {
-    if (a.y != b.y) {
-        return a.y < b.y;
-    }
-    if (a.x != b.x) {
-        return a.x < b.x;
-    }
-    return ia < ib;
+    let id = user0[g + map + p];
+    return vec3<u32>(id, id, 1u);
 }
 
 @compute @workgroup_size(VYRE_WG)
@@ -337,6 +338,8 @@ fn scan_label(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     let comp = atomicLoad(&user2[SCAN_H_COMPACT]);
     let lab = atomicLoad(&user2[SCAN_H_LABELLED]);
     let tag = atomicLoad(&user2[SCAN_H_TAG]);
+    let exc_cap = atomicLoad(&user2[SCAN_H_EXC_CAP]);
+    let exc_at = SCAN_HEADER_WORDS + atomicLoad(&user2[SCAN_H_MISMATCH_CAP]);
     var raw = 0u;
     var odd = 0u;
     for (var r = 0u; r < rounds; r += 1u) {
@@ -344,13 +347,29 @@ fn scan_label(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
         if (i < to) {
             let rec = scan_fin_load4(comp + 4u * i);
             let id = scan_label_id(rec);
-            scan_fin_store4(lab + 4u * i, vec4<u32>(rec.x, rec.y, id.x, tag));
-            if (id.y == 0u) {
+            if (id.z == 1u) {
+                scan_fin_store4(lab + 4u * i, vec4<u32>(rec.x, rec.y, id.x, tag));
+            } else {
+                // The compacted record as it is (state, slot) for the host.
+                scan_fin_store4(lab + 4u * i, rec);
+            }
+            if (id.z == 0u) {
                 raw += 1u;
-            } else if (i > 0u) {
-                let prev = scan_fin_load4(comp + 4u * (i - 1u));
-                if (!scan_label_before(prev, scan_label_id(prev).x, rec, id.x)) {
-                    odd += 1u;
+            } else {
+                if (id.z == 2u) {
+                    let k = atomicAdd(&user2[SCAN_H_EXC], 1u);
+                    if (k < exc_cap) {
+                        atomicStore(&user2[exc_at + k], i);
+                    }
+                }
+                // Strictly after the previous record: its last (end, id) before this
+                // record's first.
+                if (i > 0u) {
+                    let prev = scan_fin_load4(comp + 4u * (i - 1u));
+                    let pid = scan_label_id(prev);
+                    if (!(prev.y < rec.y || (prev.y == rec.y && (prev.x < rec.x || (prev.x == rec.x && pid.y < id.x))))) {
+                        odd += 1u;
+                    }
                 }
             }
         }
