@@ -585,7 +585,8 @@ mod hdr {
     pub const DISORDER: usize = 21;
     pub const EXC: usize = 22;
     pub const EXC_CAP: usize = 23;
-    /// Words the host writes (the epilogue's outputs start at MISMATCHES and are zeroed).
+    /// Header words, all written by the host each round (the epilogue's outputs,
+    /// MISMATCHES..=COPIED, SHARES, RAW, DISORDER and EXC, as zeros).
     pub const WORDS: usize = 32;
     /// Mismatching slots the list holds (more: the host reads every slot's results).
     pub const MISMATCH_CAP_WORDS: usize = 1024;
@@ -1510,7 +1511,7 @@ impl GpuBackend {
         // they are read runs round 0 again.
         let mut lost_reads = 0;
         let (round0, settled) = loop {
-            let mut round0 = self.round(res, slots0, Some(&lasts), label)?;
+            let mut round0 = self.round(res, slots0, Some(&lasts), label.map(|t| (t, nch)))?;
             let settled = round0.mismatches.as_ref().is_some_and(|m| {
                 m.iter().all(|&slot| {
                     let k = slot as usize % nch;
@@ -1650,7 +1651,7 @@ impl GpuBackend {
         // A labelled round 0 had no chunk to fix up (no mismatch): its hits are final,
         // one copy.
         let mut labelled = round0.labelled;
-        if labelled.is_some() && !used.is_empty() {
+        if labelled.is_some() && (!used.is_empty() || segs.len() != 1) {
             return Err(Error::new(
                 Status::Gpu,
                 "internal: a labelled round 0 has chunks to fix up",
@@ -1776,13 +1777,15 @@ impl GpuBackend {
     /// all) keeps each slot's first hits in its region and runs the epilogue, which
     /// compacts them, lists the unsettled chunks and sizes the next round 0's regions.
     /// On hit-ring overflow the ring is grown (new set: table and haystack uploaded
-    /// again) and the round re-run.
+    /// again) and the round re-run. `label`: (tag, chunks per group) of a one-item pass:
+    /// round 0 asks for the labelled copy, and returns it in place of the compacted
+    /// records when it holds every hit (see [`RoundOut::labelled`]).
     fn round(
         &self,
         res: &mut Option<Resident>,
         slots_in: Slots<'_>,
         lasts: Option<&[usize]>,
-        label: Option<u32>,
+        label: Option<(u32, usize)>,
     ) -> Result<RoundOut> {
         let n = match slots_in {
             Slots::Args(a) => a.len(),
@@ -1799,7 +1802,10 @@ impl GpuBackend {
             // Round 0 of a one-item pass has the epilogue label its hits with `label` as
             // the tag; they are read instead of the compacted records (see
             // RoundOut::labelled).
-            let label = label.filter(|_| round0 && !r.label_off);
+            let (label, nch) = match label {
+                Some((tag, nch)) if round0 && !r.label_off => (Some(tag), nch.max(1)),
+                _ => (None, 1),
+            };
             let mut t = std::time::Instant::now();
             // Slots past this round's are DONE from the last round, unless that round
             // failed: then the whole ring is cleared first.
@@ -2013,6 +2019,7 @@ impl GpuBackend {
                     g.spare = o.spare;
                     g.hits_hint = o.hits_hint;
                     g.held_hint = o.held_hint;
+                    g.label_off = o.label_off;
                 }
                 *res = grown;
                 continue;
@@ -2031,8 +2038,12 @@ impl GpuBackend {
             let mut records = sized(it.next().unwrap_or_default(), 16 * count);
             // The labelled copy stands when it holds every hit of the round, final, and no
             // chunk needs a fix-up; otherwise the compacted records are read instead.
-            let settled_copy =
-                h(hdr::RAW) == 0 && h(hdr::MISMATCHES) == 0 && h(hdr::EXC) <= hdr::EXC_CAP_WORDS;
+            // Mismatches only where a group's first chunk follows the previous group's
+            // last (different tables; the one segment starts there) need no fix-up.
+            let m = h(hdr::MISMATCHES);
+            let settled = m <= hdr::MISMATCH_CAP_WORDS
+                && (0..m).all(|i| word(&head, hdr::WORDS + i) as usize % nch == 0);
+            let settled_copy = h(hdr::RAW) == 0 && settled && h(hdr::EXC) <= hdr::EXC_CAP_WORDS;
             let labelled =
                 (label.is_some() && count == 0 && settled_copy).then(|| h(hdr::DISORDER) == 0);
             if label.is_some() && !settled_copy {
@@ -2176,8 +2187,10 @@ mod tests {
     use crate::scan::{reference, DfaSet, Pattern, ResidentHaystack};
 
     /// A resident scan of `set` over `bytes` on lavapipe, three times (the first sizes
-    /// the hit regions): the last call's hits, whether they came back labelled, and
-    /// whether round 0 stopped asking for the labelled copy.
+    /// the hit regions; every labelled call must find the same hits, whether it read
+    /// them with the dispatch or partly after it): the last call's hits,
+    /// whether they came back labelled, and whether round 0 stopped asking for the
+    /// labelled copy.
     fn resident(set: &DfaSet, bytes: &[u8], tag: u32) -> (Vec<Hit>, Option<bool>, bool) {
         let _one = crate::gpu::device::GPU_TEST_LOCK
             .lock()
@@ -2186,12 +2199,19 @@ mod tests {
         let hay = ResidentHaystack::new(bytes.to_vec());
         b.load_groups(set.groups(), &hay).unwrap();
         let mut last = (Vec::new(), None, false);
-        for _ in 0..3 {
+        let mut first: Option<Vec<Hit>> = None;
+        for call in 0..3 {
             last.0.clear();
             last.1 = b
                 .scan_resident_labelled(set.groups(), &hay, tag, &mut last.0)
                 .unwrap()
                 .1;
+            if last.1.is_some() {
+                let mut sorted = last.0.clone();
+                sorted.sort_unstable_by_key(|h| (h.end, h.pattern));
+                let first = first.get_or_insert(sorted.clone());
+                assert!(*first == sorted, "call {call} found other hits");
+            }
         }
         let cache = hay.cache.lock().unwrap();
         last.2 = cache
@@ -2335,6 +2355,37 @@ mod tests {
         got.sort_unstable_by_key(|h| (h.end, h.pattern));
         assert_eq!(got, reference::scan(&p, &bytes).unwrap());
         assert_eq!(got.len(), 600);
+    }
+
+    #[test]
+    fn a_bundle_of_several_groups_is_labelled_too() {
+        // A residual pattern in its own group next to the literal group: the first
+        // chunk of the second group "mismatches" the first group's last chunk (other
+        // tables), which needs no fix-up; the copy holds both groups' hits, one group
+        // after the other, so it is final but not in order.
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/secrets.rules"))
+                .unwrap();
+        let mut p = crate::scan::rule_file_patterns(&text);
+        p.push(Pattern::regex("q[0-9]{4}z", 0x8000_0001));
+        p.push(Pattern::regex("[0-9]{3}y", 0x8000_0002));
+        let set = DfaSet::compile(&p, &Default::default()).unwrap();
+        assert_eq!(set.group_count(), 2);
+        let mut bytes = tokens(1500);
+        for i in 0..300 {
+            bytes.extend_from_slice(format!("q{:04}z {:03}y ", i * 7, i).as_bytes());
+        }
+        let (mut got, labelled, off) = resident(&set, &bytes, 3);
+        assert_eq!((labelled, off), (Some(false), false));
+        got.sort_unstable_by_key(|h| (h.end, h.pattern));
+        let mut want: Vec<Hit> = reference::scan(&p, &bytes)
+            .unwrap()
+            .into_iter()
+            .map(|h| Hit { tag: 3, ..h })
+            .collect();
+        want.sort_unstable_by_key(|h| (h.end, h.pattern));
+        want.dedup();
+        assert_eq!(got, want);
     }
 
     fn rec(out: &mut Vec<u8>, slot: u32, set: u32, end: u64) {

@@ -15,7 +15,8 @@
 //     id, tag}, listing the states the host expands in place and counting the records
 //     only the host can resolve and those not strictly after their predecessor, so
 //     that the host usually just copies the hits out.
-// Off (every entry returns at once) when SCAN_H_FINISH_N is 0: fix-up rounds.
+// Off (every entry returns at once) when SCAN_H_FINISH_N is 0: fix-up rounds; scan_label
+// also when SCAN_H_LABEL is 0.
 // Loops have uniform trip counts (lavapipe), and a workgroup leaves or loops only on
 // values every lane loaded through workgroupUniformLoad.
 

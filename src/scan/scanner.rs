@@ -227,8 +227,6 @@ fn strictly_increasing(hits: &[Hit]) -> bool {
     hits.windows(2).all(|w| key(&w[0]) < key(&w[1]))
 }
 
-/// Hits of several groups: sort, and drop duplicates (two groups may hold patterns that
-/// share an id; a hit is reported once per (tag, id, end)).
 /// The matches that end at the end of an input of `len` bytes, for each group's exit
 /// state, appended to `hits` with `tag`.
 fn finish_groups(groups: &[Arc<Dfa>], exits: &[u32], len: usize, tag: u32, hits: &mut Vec<Hit>) {
@@ -243,6 +241,8 @@ fn finish_groups(groups: &[Arc<Dfa>], exits: &[u32], len: usize, tag: u32, hits:
     }
 }
 
+/// Hits of several groups: sort, and drop duplicates (two groups may hold patterns that
+/// share an id; a hit is reported once per (tag, id, end)).
 fn merge(hits: &mut Vec<Hit>, dedup: bool) {
     let key = |h: &Hit| (h.tag, h.end, h.pattern);
     // Backends deliver sorted runs (per item and group), often already in order or

@@ -183,8 +183,10 @@ impl DfaSet {
         // group target (one pass over the input instead of two); otherwise residual
         // groups plus the literal DFA. Its device verifiers follow its table, within the
         // table limit.
+        // The group's report ids (4 bytes a pattern) follow its table too.
         let verified = |d: Dfa| {
-            let room = options.max_table_bytes.saturating_sub(d.table_bytes());
+            let room =
+                (options.max_table_bytes).saturating_sub(d.table_bytes() + 4 * patterns.len());
             Arc::new(d.with_device_verify(prefilter.device_verify(room)))
         };
         let mut both = literals.clone();
