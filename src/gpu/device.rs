@@ -288,6 +288,9 @@ pub(crate) const MAP_PENDING: u8 = 0;
 pub(crate) const MAP_READY: u8 = 1;
 pub(crate) const MAP_FAILED: u8 = 2;
 pub(crate) const STAGING_POOL_BUFFERS: usize = 2;
+
+/// How long a failed operation waits for wgpu's device-lost callback (failure path only).
+const LOST_SETTLE: std::time::Duration = std::time::Duration::from_millis(100);
 pub(crate) const STAGING_POOL_MAX_BYTES: u64 = 1 << 30;
 
 impl DeviceState {
@@ -300,15 +303,27 @@ impl DeviceState {
         self.lost.store(true, Ordering::Release);
     }
 
-    /// After a failed GPU operation: was it because the device is lost? Polls once so
-    /// wgpu runs its lost callback (wgpu reports a destroyed device only through that
-    /// callback; operations on it fail with generic "invalid resource" errors).
+    /// After a failed GPU operation: was it because the device is lost? Polls so wgpu
+    /// runs its lost callback (wgpu reports a destroyed device only through that
+    /// callback; operations on it fail with generic "invalid resource" errors). The
+    /// callback can come a little after the failure it causes (on the H200 a readback
+    /// failed first while other work was still in flight), so a failure polls for up
+    /// to [`LOST_SETTLE`] before it is taken for something else.
     pub(crate) fn probe_lost(&self) -> bool {
-        if self.is_lost() {
-            return true;
+        let deadline = std::time::Instant::now() + LOST_SETTLE;
+        loop {
+            if self.is_lost() {
+                return true;
+            }
+            let _ = self.device.poll(wgpu::PollType::Poll);
+            if self.is_lost() {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
-        let _ = self.device.poll(wgpu::PollType::Poll);
-        self.is_lost()
     }
 
     /// Last error wgpu reported outside an error scope, if any.
