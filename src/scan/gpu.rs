@@ -2207,10 +2207,9 @@ mod tests {
                 .unwrap()
                 .1;
             if last.1.is_some() {
-                let mut sorted = last.0.clone();
-                sorted.sort_unstable_by_key(|h| (h.end, h.pattern));
-                let first = first.get_or_insert(sorted.clone());
-                assert!(*first == sorted, "call {call} found other hits");
+                let now = sorted(last.0.clone());
+                let first = first.get_or_insert(now.clone());
+                assert!(*first == now, "call {call} found other hits");
             }
         }
         let cache = hay.cache.lock().unwrap();
@@ -2233,14 +2232,32 @@ mod tests {
         t
     }
 
+    /// The bundled rule file's patterns.
+    fn rules() -> Vec<Pattern> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/secrets.rules");
+        crate::scan::rule_file_patterns(&std::fs::read_to_string(path).unwrap())
+    }
+
+    /// `hits` in (end, pattern) order.
+    fn sorted(mut hits: Vec<Hit>) -> Vec<Hit> {
+        hits.sort_unstable_by_key(|h| (h.end, h.pattern));
+        hits
+    }
+
+    /// What a scan of `bytes` reports with `tag`: the reference's hits, one per (end,
+    /// id), in order.
+    fn expected(p: &[Pattern], bytes: &[u8], tag: u32) -> Vec<Hit> {
+        let hits = reference::scan(p, bytes).unwrap();
+        let mut want = sorted(hits.into_iter().map(|h| Hit { tag, ..h }).collect());
+        want.dedup();
+        want
+    }
+
     #[test]
     fn resident_hits_come_back_labelled_with_user_ids() {
         // User ids that the labelling must not confuse: factor hit ids (n..), ids with
         // bit 31 set (the record flag), and one id shared by two rules.
-        let text =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/secrets.rules"))
-                .unwrap();
-        let mut p = crate::scan::rule_file_patterns(&text);
+        let mut p = rules();
         let n = p.len() as u32;
         for (i, q) in p.iter_mut().enumerate() {
             q.id = match i % 3 {
@@ -2252,23 +2269,16 @@ mod tests {
         let set = DfaSet::compile(&p, &Default::default()).unwrap();
         assert!(set.prefiltered_count() > 100);
         let bytes = tokens(3000);
-        let mut want: Vec<Hit> = reference::scan(&p, &bytes)
-            .unwrap()
-            .into_iter()
-            .map(|h| Hit { tag: 5, ..h })
-            .collect();
-        want.sort_unstable_by_key(|h| (h.end, h.pattern));
-        want.dedup();
+        let want = expected(&p, &bytes, 5);
         assert!(want.len() >= 2000, "{} hits", want.len());
-        let (mut got, labelled, off) = resident(&set, &bytes, 5);
+        let (got, labelled, off) = resident(&set, &bytes, 5);
         assert!(labelled.is_some() && !off, "not labelled");
         if labelled == Some(true) {
             assert!(got
                 .windows(2)
                 .all(|w| (w[0].end, w[0].pattern) < (w[1].end, w[1].pattern)));
         }
-        got.sort_unstable_by_key(|h| (h.end, h.pattern));
-        assert_eq!(got, want);
+        assert_eq!(sorted(got), want);
         // A second rule with the github-pat rule's id matches the same tokens: every hit
         // is final, but equal hits are not strictly increasing, so the host must merge.
         let gh = p
@@ -2281,33 +2291,17 @@ mod tests {
         assert_eq!(labelled, Some(false));
         assert_eq!(got.len(), want.len() + 1000);
         // A set without prefilter reports user ids as they are.
-        let plain = DfaSet::from(
-            Dfa::compile(
-                &[
-                    Pattern::regex("ab+c", 0xFFFF_FFF0),
-                    Pattern::literal(b"zz", 3),
-                ],
-                &Default::default(),
-            )
-            .unwrap(),
-        );
+        let two = [
+            Pattern::regex("ab+c", 0xFFFF_FFF0),
+            Pattern::literal(b"zz", 3),
+        ];
+        let plain = DfaSet::from(Dfa::compile(&two, &Default::default()).unwrap());
         let mut unit = b"abbbc zz abc zzz ".to_vec();
         unit.resize(217, b'.');
         let bytes = unit.repeat(200);
         let (got, labelled, _) = resident(&plain, &bytes, 1);
         assert_eq!(labelled, Some(true));
-        let want: Vec<Hit> = reference::scan(
-            &[
-                Pattern::regex("ab+c", 0xFFFF_FFF0),
-                Pattern::literal(b"zz", 3),
-            ],
-            &bytes,
-        )
-        .unwrap()
-        .into_iter()
-        .map(|h| Hit { tag: 1, ..h })
-        .collect();
-        assert_eq!(got, want);
+        assert_eq!(got, expected(&two, &bytes, 1));
     }
 
     #[test]
@@ -2321,14 +2315,13 @@ mod tests {
         let bytes = unit.repeat(300);
         let (got, labelled, off) = resident(&set, &bytes, 0);
         assert_eq!((labelled, off), (Some(true), false));
-        assert_eq!(got, reference::scan(&p, &bytes).unwrap());
+        assert_eq!(got, expected(&p, &bytes, 0));
         assert_eq!(got.len(), 900);
         // More such states than the list holds: the copy is not used.
         let bytes = unit.repeat(hdr::EXC_CAP_WORDS + 100);
-        let (mut got, labelled, off) = resident(&set, &bytes, 0);
+        let (got, labelled, off) = resident(&set, &bytes, 0);
         assert_eq!((labelled, off), (None, true));
-        got.sort_unstable_by_key(|h| (h.end, h.pattern));
-        assert_eq!(got, reference::scan(&p, &bytes).unwrap());
+        assert_eq!(sorted(got), expected(&p, &bytes, 0));
     }
 
     #[test]
@@ -2338,10 +2331,7 @@ mod tests {
         // back raw (read again from the compacted records) and the haystack stops asking
         // for the labelled copy. Ids equal indexes, so raw hits compare with the
         // reference as they are.
-        let text =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/secrets.rules"))
-                .unwrap();
-        let mut p = crate::scan::rule_file_patterns(&text);
+        let mut p = rules();
         p.push(Pattern::regex("q[0-9]{4}z", 0));
         p.push(Pattern::regex("[0-9]{3}z", 0));
         for (i, q) in p.iter_mut().enumerate() {
@@ -2350,11 +2340,10 @@ mod tests {
         let set = DfaSet::compile(&p, &Default::default()).unwrap();
         assert!(set.prefiltered_count() > 100);
         let bytes = b"abc q1234z ".repeat(300);
-        let (mut got, labelled, off) = resident(&set, &bytes, 0);
+        let (got, labelled, off) = resident(&set, &bytes, 0);
         assert_eq!((labelled, off), (None, true));
-        got.sort_unstable_by_key(|h| (h.end, h.pattern));
-        assert_eq!(got, reference::scan(&p, &bytes).unwrap());
         assert_eq!(got.len(), 600);
+        assert_eq!(sorted(got), expected(&p, &bytes, 0));
     }
 
     #[test]
@@ -2363,10 +2352,7 @@ mod tests {
         // chunk of the second group "mismatches" the first group's last chunk (other
         // tables), which needs no fix-up; the copy holds both groups' hits, one group
         // after the other, so it is final but not in order.
-        let text =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/secrets.rules"))
-                .unwrap();
-        let mut p = crate::scan::rule_file_patterns(&text);
+        let mut p = rules();
         p.push(Pattern::regex("q[0-9]{4}z", 0x8000_0001));
         p.push(Pattern::regex("[0-9]{3}y", 0x8000_0002));
         let set = DfaSet::compile(&p, &Default::default()).unwrap();
@@ -2375,17 +2361,9 @@ mod tests {
         for i in 0..300 {
             bytes.extend_from_slice(format!("q{:04}z {:03}y ", i * 7, i).as_bytes());
         }
-        let (mut got, labelled, off) = resident(&set, &bytes, 3);
+        let (got, labelled, off) = resident(&set, &bytes, 3);
         assert_eq!((labelled, off), (Some(false), false));
-        got.sort_unstable_by_key(|h| (h.end, h.pattern));
-        let mut want: Vec<Hit> = reference::scan(&p, &bytes)
-            .unwrap()
-            .into_iter()
-            .map(|h| Hit { tag: 3, ..h })
-            .collect();
-        want.sort_unstable_by_key(|h| (h.end, h.pattern));
-        want.dedup();
-        assert_eq!(got, want);
+        assert_eq!(sorted(got), expected(&p, &bytes, 3));
     }
 
     fn rec(out: &mut Vec<u8>, slot: u32, set: u32, end: u64) {
