@@ -181,6 +181,23 @@ fn compact_record(r: &[u8]) -> (u32, u32, u64) {
     (word(r, 3), word(r, 2), end_of(word(r, 0), word(r, 1)))
 }
 
+/// Records {end lo, end hi, word 2, word 3} (compacted or labelled) as hits {end,
+/// pattern: word 2, tag: word 3}: the bytes themselves where the layout allows (one
+/// copy less), else decoded.
+fn as_hits(bytes: &[u8]) -> std::borrow::Cow<'_, [Hit]> {
+    match bytemuck::try_cast_slice::<u8, Hit>(bytes) {
+        Ok(h) if cfg!(target_endian = "little") => std::borrow::Cow::Borrowed(h),
+        _ => bytes
+            .chunks_exact(16)
+            .map(|r| Hit {
+                end: end_of(word(r, 0), word(r, 1)),
+                pattern: word(r, 2),
+                tag: word(r, 3),
+            })
+            .collect(),
+    }
+}
+
 /// A 64-bit end from its two words.
 fn end_of(lo: u32, hi: u32) -> u64 {
     lo as u64 | (hi as u64) << 32
@@ -300,26 +317,10 @@ impl RoundOut {
         if self.overflow_count() != 0 {
             return Ok(false);
         }
-        let decoded: Vec<Hit>;
-        let recs = match bytemuck::try_cast_slice::<u8, Hit>(&self.compact) {
-            Ok(r) if cfg!(target_endian = "little") => r,
-            _ => {
-                decoded = (self.compact.chunks_exact(16))
-                    .map(|r| {
-                        let (slot, set, end) = compact_record(r);
-                        Hit {
-                            end,
-                            pattern: set,
-                            tag: slot,
-                        }
-                    })
-                    .collect();
-                &decoded
-            }
-        };
+        let recs = as_hits(&self.compact);
         out.reserve(recs.len());
         let mut split = SlotSplit::new(nch);
-        for r in recs {
+        for r in recs.iter() {
             if r.tag as usize >= nslots {
                 return Err(Error::new(
                     Status::Gpu,
@@ -364,20 +365,7 @@ impl RoundOut {
         tag: u32,
         out: &mut Vec<Hit>,
     ) -> Result<bool> {
-        let decoded: Vec<Hit>;
-        let recs = match bytemuck::try_cast_slice::<u8, Hit>(&self.compact) {
-            Ok(h) if cfg!(target_endian = "little") => h,
-            _ => {
-                decoded = (self.compact.chunks_exact(16))
-                    .map(|r| Hit {
-                        end: end_of(word(r, 0), word(r, 1)),
-                        pattern: word(r, 2),
-                        tag: word(r, 3),
-                    })
-                    .collect();
-                &decoded
-            }
-        };
+        let recs = as_hits(&self.compact);
         let mut exc = self.exceptions.clone();
         exc.sort_unstable();
         out.reserve(recs.len() + 2 * exc.len());
