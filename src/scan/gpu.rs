@@ -166,7 +166,7 @@ struct RoundOut {
     /// by (end, id)) instead of the compacted records.
     labelled: Option<bool>,
     /// Records of the labelled copy that are match states to expand in place (still
-    /// compacted records {end, state, slot}), any order.
+    /// compacted records {end, state, slot}), ascending.
     exceptions: Vec<u32>,
 }
 
@@ -366,12 +366,11 @@ impl RoundOut {
         out: &mut Vec<Hit>,
     ) -> Result<bool> {
         let recs = as_hits(&self.compact);
-        let mut exc = self.exceptions.clone();
-        exc.sort_unstable();
+        let exc = &self.exceptions;
         out.reserve(recs.len() + 2 * exc.len());
         let (mut from, mut ordered) = (0usize, true);
         let nslots = nch * dfas.len();
-        for &i in &exc {
+        for &i in exc {
             let i = i as usize;
             let r = match recs.get(i) {
                 Some(r) if i >= from && (r.tag as usize) < nslots => r,
@@ -2037,13 +2036,14 @@ impl GpuBackend {
             if label.is_some() && !settled_copy {
                 r.label_off = true;
             }
-            let exceptions: Vec<u32> = match labelled {
+            let mut exceptions: Vec<u32> = match labelled {
                 Some(_) => {
                     let at = hdr::WORDS + hdr::MISMATCH_CAP_WORDS;
                     (0..h(hdr::EXC)).map(|i| word(&head, at + i)).collect()
                 }
                 None => Vec::new(),
             };
+            exceptions.sort_unstable();
             if label.is_some() && super::tracing() {
                 trace(
                     &format!(
